@@ -1,0 +1,50 @@
+// One typed error for everything that can go wrong talking to a backend. Its message is written for
+// the user; it never contains a credential.
+
+export type ErrorKind =
+  | 'auth'
+  | 'permission'
+  | 'notFound'
+  | 'conflict'
+  | 'invalidInput'
+  | 'rateLimited'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'malformedResponse'
+  | 'cancelled'
+  | 'unsupported';
+
+export interface ApiErrorDetail {
+  code: number;
+  message: string;
+}
+
+export class WorkflowsApiError extends Error {
+  override readonly name = 'WorkflowsApiError';
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly extra: {
+      status?: number;
+      errors?: ApiErrorDetail[];
+      /** When a rate-limited request may be tried again. */
+      retryAt?: Date;
+      cfRay?: string;
+      /** Method and path (no host credentials, no query secrets). */
+      request?: string;
+    } = {},
+  ) {
+    super(message);
+  }
+  get status(): number | undefined {
+    return this.extra.status;
+  }
+  get errors(): ApiErrorDetail[] {
+    return this.extra.errors ?? [];
+  }
+}
+
+export function isApiError(e: unknown, kind?: ErrorKind): e is WorkflowsApiError {
+  return e instanceof WorkflowsApiError && (kind === undefined || e.kind === kind);
+}
