@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { buildTimeline, fromDisplay, toDisplay } from '../../../src/model/timeline';
-import type { InstanceDetails } from '../../../src/model/types';
+import type { DoStep, InstanceDetails } from '../../../src/model/types';
 import { bulkInstance, InstanceBuilder, T0 } from './builders';
 
 describe('buildTimeline', () => {
@@ -138,7 +138,7 @@ describe('buildTimeline', () => {
   it('adds a rollback marker and shows rollback steps as rows', () => {
     const b = new InstanceBuilder().do('a');
     const details = b.build('errored', { rollback: { outcome: 'complete', error: null } });
-    details.steps.push({ ...(details.steps[0] as Extract<InstanceDetails['steps'][number], { type: 'step' }>), type: 'rollback', name: 'undo a-1' });
+    details.steps.push({ ...(details.steps[0] as DoStep), type: 'rollback', name: 'undo a-1' });
     const tl = buildTimeline(details, { now: b.now });
     assert.equal(tl.rows[1].kind, 'rollback');
     assert.equal(tl.markers.find((m) => m.kind === 'rollback')?.label, 'Rollback complete');
