@@ -1,0 +1,298 @@
+// One open instance view, without the vscode API: polling, the ready handshake and the handling of
+// webview requests. instancePanel.ts wires it to a real WebviewPanel; tests drive it directly.
+import { allowedActions, canSendEvent, isFinal } from '../model/status';
+import { pendingEventType } from '../model/derived';
+import type { InstanceDetails } from '../model/types';
+import type { HostToWebview, InstanceMeta, JsonSubject, PanelTarget, ViewCapabilities, WebviewAction, WebviewToHost } from './protocol';
+import { parseWebviewMessage } from './protocol';
+
+/** What `fetchInstance` returns: the details, and any meta the caller knows better than the defaults. */
+export interface FetchedInstance {
+  details: InstanceDetails;
+  meta?: Partial<Omit<InstanceMeta, 'fetchedAt'>>;
+}
+
+/** A logger; a vscode LogOutputChannel fits. */
+export interface PanelLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Everything the panel needs from the rest of the extension. It never talks to an API itself. */
+export interface InstancePanelDeps {
+  fetchInstance(target: PanelTarget, signal: AbortSignal): Promise<FetchedInstance>;
+  /** Runs an action, including any confirmation or input (event type, payload) it needs. */
+  runAction(target: PanelTarget, action: WebviewAction, step?: string): Promise<void>;
+  /** `value` is what the panel currently shows for `what` (step: the whole step object). */
+  openJson(target: PanelTarget, what: JsonSubject, step: string | undefined, value: unknown): void | Promise<void>;
+  goToSource(target: PanelTarget, stepName: string): void | Promise<void>;
+  loadFullOutput(target: PanelTarget, step: string): Promise<unknown>;
+  log: PanelLogger;
+}
+
+export interface SessionPort {
+  post(message: HostToWebview): void;
+  writeClipboard(text: string): PromiseLike<void>;
+}
+
+export interface Scheduler {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface SessionOptions {
+  /** Live refresh interval in ms; 0 or less turns polling off. Read before each wait, so a setting change applies. */
+  refreshIntervalMs: () => number;
+  scheduler?: Scheduler;
+  now?: () => number;
+}
+
+const NO_CAPABILITIES: ViewCapabilities = { stepOutput: false, restartFromStep: false, goToSource: false };
+/** Consecutive failures stretch the wait up to this, so a deleted instance is not hammered. */
+const MAX_ERROR_BACKOFF_MS = 60_000;
+
+const realScheduler: Scheduler = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export class InstanceSession {
+  private webviewReady = false;
+  private visible = true;
+  private disposed = false;
+  private inFlight: AbortController | undefined;
+  private refreshAgain = false;
+  private timer: unknown;
+  private failures = 0;
+  private last: { details: InstanceDetails; meta: InstanceMeta } | undefined;
+  private pendingSelect: string | undefined;
+  private lastMessage: HostToWebview | undefined;
+  private readonly scheduler: Scheduler;
+  private readonly now: () => number;
+
+  constructor(
+    readonly target: PanelTarget,
+    private readonly deps: InstancePanelDeps,
+    private readonly port: SessionPort,
+    private readonly options: SessionOptions,
+  ) {
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The last message posted to the webview (for tests and diagnostics). */
+  get lastPosted(): HostToWebview | undefined {
+    return this.lastMessage;
+  }
+
+  get details(): InstanceDetails | undefined {
+    return this.last?.details;
+  }
+
+  /** Polling is scheduled or a request is on its way. */
+  get polling(): boolean {
+    return this.timer !== undefined || this.inFlight !== undefined;
+  }
+
+  private post(message: HostToWebview): void {
+    if (this.disposed || !this.webviewReady) return;
+    this.lastMessage = message;
+    this.port.post(message);
+  }
+
+  /** The panel was shown or hidden. Hidden panels do not poll (their webview is torn down). */
+  setVisible(visible: boolean): void {
+    if (visible === this.visible) return;
+    this.visible = visible;
+    if (!visible) {
+      this.webviewReady = false;
+      this.clearTimer();
+    }
+    // Showing it again reloads the webview, whose `ready` triggers the refresh.
+  }
+
+  selectStep(name: string): void {
+    this.pendingSelect = name;
+    if (this.webviewReady && this.last) this.flushSelection();
+  }
+
+  private flushSelection(): void {
+    if (this.pendingSelect === undefined) return;
+    const name = this.pendingSelect;
+    this.pendingSelect = undefined;
+    this.post({ type: 'selectStep', name });
+  }
+
+  /** Fetches now, unless a fetch is running; then one more follows it. Never two at once. */
+  refresh(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    if (this.inFlight) {
+      this.refreshAgain = true;
+      return Promise.resolve();
+    }
+    this.clearTimer();
+    return this.fetchOnce();
+  }
+
+  private async fetchOnce(): Promise<void> {
+    const controller = new AbortController();
+    this.inFlight = controller;
+    if (!this.last) this.post({ type: 'loading' });
+    try {
+      const fetched = await this.deps.fetchInstance(this.target, controller.signal);
+      if (this.disposed || controller.signal.aborted) return;
+      this.failures = 0;
+      this.last = { details: fetched.details, meta: this.buildMeta(fetched) };
+      this.post({ type: 'instance', details: this.last.details, meta: this.last.meta });
+      this.flushSelection();
+    } catch (e) {
+      if (this.disposed || controller.signal.aborted) return;
+      this.failures++;
+      const message = e instanceof Error ? e.message : String(e);
+      this.deps.log.warn(`Instance view ${this.target.workflow}/${this.target.id}: ${message}`);
+      this.post({ type: 'error', message });
+    } finally {
+      if (this.inFlight === controller) this.inFlight = undefined;
+    }
+    if (this.refreshAgain) {
+      this.refreshAgain = false;
+      return this.fetchOnce();
+    }
+    this.schedule();
+  }
+
+  private buildMeta(fetched: FetchedInstance): InstanceMeta {
+    const d = fetched.details;
+    const given = fetched.meta ?? {};
+    return {
+      connectionLabel: given.connectionLabel ?? this.target.connectionLabel,
+      workflow: given.workflow ?? this.target.workflow,
+      id: given.id ?? this.target.id,
+      actions: given.actions ?? allowedActions(d.status),
+      canSendEvent: given.canSendEvent ?? canSendEvent(d.status),
+      live: !isFinal(d.status) && this.options.refreshIntervalMs() > 0,
+      capabilities: { ...NO_CAPABILITIES, ...given.capabilities },
+      fetchedAt: this.now(),
+      pendingEventType: given.pendingEventType ?? pendingEventType(d),
+    };
+  }
+
+  private schedule(): void {
+    this.clearTimer();
+    if (this.disposed || !this.visible || !this.webviewReady) return;
+    // Stop at a final state; an action (restart) refreshes and so starts polling again.
+    if (this.last && isFinal(this.last.details.status)) return;
+    const interval = this.options.refreshIntervalMs();
+    if (!(interval > 0)) return;
+    const wait = this.failures > 0 ? Math.min(MAX_ERROR_BACKOFF_MS, Math.max(interval, interval * 2 ** this.failures)) : interval;
+    this.timer = this.scheduler.setTimeout(() => {
+      this.timer = undefined;
+      void this.refresh();
+    }, wait);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) this.scheduler.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Handles a raw message from the webview; anything not in the protocol is logged and ignored. */
+  async handleMessage(raw: unknown): Promise<void> {
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      this.deps.log.warn(`Instance view: ignored a malformed message from the webview (${describe(raw)})`);
+      return;
+    }
+    try {
+      await this.dispatch(message);
+    } catch (e) {
+      this.deps.log.error(`Instance view: ${message.type} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private stepExists(name: string): boolean {
+    return this.last?.details.steps.some((s) => s.name === name) ?? false;
+  }
+
+  private async dispatch(message: WebviewToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.webviewReady = true;
+        this.post({ type: 'init', target: this.target });
+        // Show what we have at once; fresh data follows.
+        if (this.last) {
+          this.post({ type: 'instance', details: this.last.details, meta: this.last.meta });
+          this.flushSelection();
+        }
+        return this.refresh();
+      case 'refresh':
+        return this.refresh();
+      case 'copy':
+        return this.port.writeClipboard(message.text);
+      case 'action':
+        return this.runAction(message.action, message.step);
+      case 'openJson':
+        return this.openJson(message.what, message.step);
+      case 'goToSource':
+        if (!this.stepExists(message.step)) return this.refuse('goToSource', message.step);
+        return this.deps.goToSource(this.target, message.step);
+      case 'loadFullOutput':
+        return this.loadFullOutput(message.step);
+    }
+  }
+
+  private refuse(what: string, step: string): void {
+    this.deps.log.warn(`Instance view: ${what} for a step this instance does not have (${describe(step)})`);
+  }
+
+  private async runAction(action: WebviewAction, step: string | undefined): Promise<void> {
+    if (step !== undefined && !this.stepExists(step)) return this.refuse(action, step);
+    try {
+      await this.deps.runAction(this.target, action, step);
+      this.post({ type: 'actionResult', action, ok: true });
+    } catch (e) {
+      this.post({ type: 'actionResult', action, ok: false, message: e instanceof Error ? e.message : String(e) });
+    }
+    await this.refresh();
+  }
+
+  private async openJson(what: JsonSubject, step: string | undefined): Promise<void> {
+    const details = this.last?.details;
+    if (!details) return;
+    let value: unknown;
+    if (what === 'step') {
+      value = details.steps.find((s) => s.name === step);
+      if (value === undefined) return this.refuse('openJson', step ?? '');
+    } else value = details[what];
+    await this.deps.openJson(this.target, what, step, value);
+  }
+
+  private async loadFullOutput(step: string): Promise<void> {
+    if (!this.stepExists(step)) return this.refuse('loadFullOutput', step);
+    try {
+      const output = await this.deps.loadFullOutput(this.target, step);
+      this.post({ type: 'fullOutput', step, output });
+    } catch (e) {
+      this.post({ type: 'fullOutput', step, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.clearTimer();
+    this.inFlight?.abort();
+    this.inFlight = undefined;
+  }
+}
+
+/** A short, safe description of an untrusted value for the log. */
+function describe(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
+}
