@@ -1,0 +1,75 @@
+// `npm test`: everything, in one command — lint, typecheck, unit, client against the real engine,
+// package, integration in the real host, UI in real Chromium. Streams each step's output and ends
+// with one `N passed, N failed` line (lint and typecheck count as one check each).
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { ensureHost } from './setup-host.mjs';
+import { node22Path } from './setup-node22.mjs';
+
+const only = process.argv.slice(2);
+const steps = [
+  { name: 'lint', cmd: ['npx', 'eslint', '.', '--max-warnings', '0'], kind: 'check' },
+  { name: 'typecheck', cmd: ['npx', 'tsc', '-p', '.', '--noEmit'], kind: 'check' },
+  { name: 'unit', cmd: ['npx', 'mocha'], kind: 'mocha' },
+  { name: 'engine', cmd: ['npx', 'mocha', '--config', '.mocharc.engine.json'], kind: 'mocha' },
+  { name: 'build', cmd: ['node', 'esbuild.mjs', '--tests'], kind: 'check' },
+  { name: 'package', cmd: ['npm', 'run', '--silent', 'package'], kind: 'check' },
+  { name: 'vsix', cmd: ['npx', 'mocha', '--no-config', '--import=tsx', 'test/package/vsix.test.ts'], kind: 'mocha' },
+  // Packaging minified the bundles; the host tests want the development build with source maps.
+  { name: 'rebuild', cmd: ['node', 'esbuild.mjs', '--tests'], kind: 'check' },
+  { name: 'webview-ui', cmd: ['npx', 'mocha', '--no-config', '--import=tsx', '--timeout', '120000', 'test/ui/webview-harness/**/*.test.ts'], kind: 'mocha' },
+  { name: 'integration', cmd: ['npx', 'tsx', 'test/runner/integration.ts'], kind: 'integration' },
+  { name: 'ui', cmd: ['npx', 'mocha', '--config', '.mocharc.ui.json'], kind: 'mocha' },
+].filter((s) => only.length === 0 || only.includes(s.name));
+
+function run(cmd) {
+  return new Promise((resolve) => {
+    let out = '';
+    const child = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    child.stdout.on('data', (b) => {
+      out += b;
+      process.stdout.write(b);
+    });
+    child.stderr.on('data', (b) => {
+      out += b;
+      process.stderr.write(b);
+    });
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+const started = Date.now();
+// Install the real host and the Node for wrangler before any timed step (idempotent, fast when there).
+node22Path();
+ensureHost();
+let passed = 0;
+let failed = 0;
+const summary = [];
+for (const step of steps) {
+  console.log(`\n━━━ ${step.name} ━━━ ${step.cmd.join(' ')}`);
+  const t = Date.now();
+  if (step.kind === 'integration') rmSync('test-results/integration.json', { force: true });
+  const { code, out } = await run(step.cmd);
+  let p = 0;
+  let f = 0;
+  if (step.kind === 'mocha') {
+    p = Number(/(\d+) passing/.exec(out)?.[1] ?? 0);
+    f = Number(/(\d+) failing/.exec(out)?.[1] ?? 0) + Number(/(\d+) pending/.exec(out)?.[1] ?? 0);
+    if (code !== 0 && f === 0) f = 1; // crashed before reporting
+    if (p === 0 && f === 0) f = 1; // ran no test: a defect
+  } else if (step.kind === 'integration') {
+    const file = 'test-results/integration.json';
+    const r = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { passed: 0, failed: 1 };
+    p = r.passed;
+    f = r.failed || (code !== 0 ? 1 : 0);
+  } else {
+    p = code === 0 ? 1 : 0;
+    f = code === 0 ? 0 : 1;
+  }
+  passed += p;
+  failed += f;
+  summary.push(`${step.name.padEnd(12)} ${String(p).padStart(4)} passed ${String(f).padStart(3)} failed  ${((Date.now() - t) / 1000).toFixed(0)} s`);
+}
+console.log(`\n━━━ summary (${((Date.now() - started) / 1000).toFixed(0)} s) ━━━\n${summary.join('\n')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,74 @@
+// Create Instances from JSON File…: an array of {id?, params?}, validated whole before anything is
+// sent, then created in batches of ≤ 100 with a cancellable progress notification and a summary.
+import * as vscode from 'vscode';
+import { checkInstanceId, checkJsonPayload, parseJsonText } from '../model/validation';
+import type { BatchCreateResult, CreateInstanceInput } from '../model/types';
+import { backendFor, type CommandContext, must, resolveWorkflow } from './context';
+
+/** Validates the file's content; returns the items or every problem found (nothing is sent). */
+export function parseBatchFile(text: string): { items: CreateInstanceInput[] } | { errors: string[] } {
+  const parsed = parseJsonText(text, 'The file');
+  if ('error' in parsed) return { errors: [parsed.error] };
+  if (!Array.isArray(parsed.value)) return { errors: ['The file must hold a JSON array of {"id"?, "params"?} objects.'] };
+  const errors: string[] = [];
+  const ids = new Set<string>();
+  const items = parsed.value.map((raw, i): CreateInstanceInput => {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      errors.push(`Item ${i}: must be an object.`);
+      return {};
+    }
+    const { id, params } = raw as { id?: unknown; params?: unknown };
+    if (id !== undefined) {
+      if (typeof id !== 'string') errors.push(`Item ${i}: "id" must be a string.`);
+      else {
+        const bad = checkInstanceId(id);
+        if (bad) errors.push(`Item ${i}: ${bad}`);
+        if (ids.has(id)) errors.push(`Item ${i}: duplicate id "${id}".`);
+        ids.add(id);
+      }
+    }
+    const badParams = checkJsonPayload(params, `Item ${i} params`);
+    if (badParams) errors.push(badParams);
+    return { id: id as string | undefined, params };
+  });
+  if (items.length === 0) errors.push('The array is empty.');
+  return errors.length ? { errors } : { items };
+}
+
+export async function createInstancesFromFile(ctx: CommandContext, ...args: unknown[]): Promise<BatchCreateResult | undefined> {
+  const { connection, workflow } = await resolveWorkflow(ctx, args[0]);
+  let uri = args[1] instanceof vscode.Uri ? args[1] : undefined;
+  if (!uri) {
+    const picked = await vscode.window.showOpenDialog({ title: `JSON file of instances for ${workflow}`, filters: { JSON: ['json'] }, canSelectMany: false });
+    uri = must(picked?.[0]);
+  }
+  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  const parsed = parseBatchFile(text);
+  if ('errors' in parsed) {
+    throw new Error(`Nothing was created: ${parsed.errors.slice(0, 5).join(' ')}${parsed.errors.length > 5 ? ` (+${parsed.errors.length - 5} more)` : ''}`);
+  }
+  const backend = await backendFor(ctx, connection.id);
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Creating ${parsed.items.length} instances of ${workflow}`, cancellable: true },
+    async (progress, token) => {
+      const ac = new AbortController();
+      token.onCancellationRequested(() => ac.abort());
+      let last = 0;
+      return backend.createInstances(workflow, parsed.items, {
+        signal: ac.signal,
+        onProgress: (done, total) => {
+          progress.report({ increment: ((done - last) / total) * 100, message: `${done}/${total}` });
+          last = done;
+        },
+      });
+    },
+  );
+  const summary = `Created ${result.created.length} of ${parsed.items.length} instances of ${workflow}${result.failed.length ? `; ${result.failed.length} failed` : ''}.`;
+  ctx.log.info(summary);
+  for (const f of result.failed) ctx.log.warn(`Item ${f.index}${f.id ? ` (${f.id})` : ''}: ${f.error.message}`);
+  if (result.failed.length) void vscode.window.showWarningMessage(summary, { detail: result.failed.slice(0, 20).map((f) => `#${f.index} ${f.id ?? ''}: ${f.error.message}`).join('\n') });
+  else void vscode.window.showInformationMessage(summary);
+  const w = ctx.tree.connectionNodes().find((c) => c.connection.id === connection.id)?.workflows?.find((x) => x.name === workflow);
+  if (w) await ctx.tree.refresh(w);
+  return result;
+}

@@ -1,0 +1,80 @@
+// Create Instance…: optional id validated as the user types, params edited as JSON in an untitled
+// editor with live diagnostics, optional retention. Nothing is sent until everything is valid.
+import * as vscode from 'vscode';
+import { checkInstanceId, checkJsonPayload, parseJsonText } from '../model/validation';
+import type { CreateInstanceInput, Retention } from '../model/types';
+import { backendFor, type CommandContext, must, resolveWorkflow } from './context';
+import { editJson } from './jsonEditor';
+
+export interface CreateInstanceArgs {
+  id?: string;
+  params?: unknown;
+  retention?: Retention;
+  /** Don't open the timeline afterwards (batch callers, tests). */
+  noOpen?: boolean;
+}
+
+export async function createInstance(ctx: CommandContext, ...args: unknown[]): Promise<string | undefined> {
+  const { connection, workflow } = await resolveWorkflow(ctx, args[0]);
+  const given = args[1] as CreateInstanceArgs | undefined;
+  const backend = await backendFor(ctx, connection.id);
+  let input: CreateInstanceInput;
+  if (given) {
+    input = { id: given.id, params: given.params, retention: given.retention };
+  } else {
+    const id = await vscode.window.showInputBox({
+      title: `Create Instance of ${workflow} (1/3): ID`,
+      prompt: 'Leave empty for a generated ID',
+      validateInput: (v) => (v === '' ? undefined : checkInstanceId(v)),
+      ignoreFocusOut: true,
+    });
+    if (id === undefined) return undefined;
+    const params = await editJson(ctx, {
+      title: `Params for a new ${workflow} instance`,
+      initial: '{\n  \n}\n',
+      what: 'Params',
+      acceptLabel: 'Create Instance',
+    });
+    let retention: Retention | undefined;
+    if (backend.capabilities.retention) {
+      const r = await vscode.window.showInputBox({
+        title: `Create Instance of ${workflow} (3/3): retention`,
+        prompt: 'Optional "success, error" retention, e.g. "1 day, 7 days". Empty for the default.',
+        ignoreFocusOut: true,
+      });
+      if (r === undefined) return undefined;
+      const [s, e] = r.split(',').map((x) => x.trim());
+      retention = s || e ? { successRetention: s || undefined, errorRetention: e || undefined } : undefined;
+    }
+    input = { id: id || undefined, params, retention };
+  }
+  if (input.id !== undefined) {
+    const bad = checkInstanceId(input.id);
+    if (bad) throw new Error(bad);
+  }
+  const badParams = checkJsonPayload(input.params, 'Params');
+  if (badParams) throw new Error(badParams);
+  const created = await backend.createInstance(workflow, input);
+  ctx.log.info(`Created ${workflow}/${created.id} on ${connection.label}`);
+  await ctx.tree.refreshInstance(connection.id, workflow, created.id).catch(() => undefined);
+  if (!given?.noOpen) {
+    await revealInstance(ctx, connection.id, workflow, created.id);
+    await ctx.panels.open({ connectionId: connection.id, connectionLabel: connection.label, workflow, id: created.id });
+  }
+  return created.id;
+}
+
+export async function revealInstance(ctx: CommandContext, connectionId: string, workflow: string, id: string): Promise<void> {
+  if (!ctx.view.visible) return;
+  const backend = await backendFor(ctx, connectionId);
+  const details = await backend.getInstance(workflow, id, { simple: true });
+  if (details.status === 'unknown') return;
+  const node = await ctx.tree.findInstance(connectionId, workflow, id, details.status);
+  if (node) await ctx.view.reveal(node, { select: true, focus: false, expand: true });
+}
+
+export function parseParamsOrThrow(text: string): unknown {
+  const parsed = parseJsonText(text, 'Params');
+  if ('error' in parsed) throw new Error(parsed.error);
+  return must(parsed).value;
+}

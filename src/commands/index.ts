@@ -1,0 +1,78 @@
+// Registers every command through the one wrapper. The ids here and the `contributes.commands` of
+// package.json must match exactly: a test compares them.
+import * as vscode from 'vscode';
+import type { GroupNode } from '../tree/nodes';
+import { changeStatusCommand } from './changeStatus';
+import { addAccount, connectLocal, importEnvToken, removeConnection, renameConnection, startLocalSession, updateToken } from './connections';
+import { connectionLabel, type CommandContext, resolveInstances } from './context';
+import { createInstancesFromFile } from './createFromFile';
+import { createInstance } from './createInstance';
+import { deleteInstances } from './deleteInstances';
+import { diagnoseConnection } from './diagnose';
+import { clearFilter, filterWorkflow, goToInstance, searchWorkflows } from './filters';
+import { compareInstances, copyInstanceId, copyInstanceJson, exportInstance, InstanceJsonProvider, JSON_SCHEME, openInDashboard, openInstanceJson, rerunWithSameParams } from './instanceData';
+import { sendEvent } from './sendEvent';
+import { registerCommand } from './wrapper';
+import { resolveWorkflow } from './context';
+
+export function registerCommands(ctx: CommandContext, showLog: () => void): void {
+  const reg = (id: string, fn: (ctx: CommandContext, ...args: unknown[]) => unknown) => registerCommand(ctx, `cloudflareWorkflows.${id}`, (...args) => fn(ctx, ...args));
+
+  reg('refresh', (c, node) => c.tree.refresh(node as never));
+  reg('showLog', () => showLog());
+
+  reg('addAccount', addAccount);
+  reg('importEnvToken', importEnvToken);
+  reg('renameConnection', renameConnection);
+  reg('updateToken', updateToken);
+  reg('removeConnection', removeConnection);
+  reg('connectLocal', connectLocal);
+  reg('startLocalSession', startLocalSession);
+  reg('diagnoseConnection', diagnoseConnection);
+
+  reg('createInstance', createInstance);
+  reg('createInstancesFromFile', createInstancesFromFile);
+  reg('pause', (c, ...a) => changeStatusCommand(c, 'pause')(...a));
+  reg('resume', (c, ...a) => changeStatusCommand(c, 'resume')(...a));
+  reg('terminate', (c, ...a) => changeStatusCommand(c, 'terminate')(...a));
+  reg('restart', (c, ...a) => changeStatusCommand(c, 'restart')(...a));
+  reg('sendEvent', sendEvent);
+  reg('deleteInstance', deleteInstances);
+
+  reg('openInstance', async (c, ...args) => {
+    const [t] = await resolveInstances(c, args);
+    const opts = args.find((a): a is { selectStep: string } => typeof a === 'object' && a !== null && typeof (a as { selectStep?: unknown }).selectStep === 'string');
+    await c.panels.open({ ...t, connectionLabel: connectionLabel(c, t.connectionId) }, opts ? { selectStep: opts.selectStep } : undefined);
+  });
+  reg('goToInstance', goToInstance);
+  reg('copyInstanceId', copyInstanceId);
+  reg('copyInstanceJson', copyInstanceJson);
+  reg('openInDashboard', openInDashboard);
+  reg('exportInstance', exportInstance);
+  reg('openInstanceJson', openInstanceJson);
+  reg('rerunWithSameParams', rerunWithSameParams);
+  reg('compareInstances', compareInstances);
+
+  reg('watchInstance', async (c, ...args) => {
+    for (const t of await resolveInstances(c, args)) await c.watches.add({ kind: 'instance', connectionId: t.connectionId, workflow: t.workflow, id: t.id });
+    void vscode.window.setStatusBarMessage('Watching: you will be notified when it completes, errors or retries.', 3000);
+  });
+  reg('watchWorkflow', async (c, ...args) => {
+    const { connection, workflow } = await resolveWorkflow(c, args[0]);
+    await c.watches.add({ kind: 'workflowErrors', connectionId: connection.id, workflow });
+    void vscode.window.setStatusBarMessage(`Watching ${workflow} for errors.`, 3000);
+  });
+  reg('unwatchAll', async (c) => {
+    for (const w of c.watches.list()) await c.watches.remove(w);
+  });
+
+  reg('filterWorkflow', filterWorkflow);
+  reg('clearFilter', clearFilter);
+  reg('searchWorkflows', searchWorkflows);
+
+  // Internal: invoked by tree items, hidden from the palette.
+  reg('loadMore', (c, node) => c.tree.loadMore((node as { parent: GroupNode }).parent));
+  reg('showNewInstances', (c, group) => c.tree.showNew(group as GroupNode));
+
+  ctx.ext.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new InstanceJsonProvider(ctx)));
+}

@@ -1,0 +1,99 @@
+// Glue between the instance webview and the rest: how a panel fetches its instance, runs actions
+// (through the same commands as the tree), opens JSON, loads full output and finds step source.
+import * as vscode from 'vscode';
+import { splitStepName } from '../model/status';
+import { findStepCalls } from '../model/stepCalls';
+import { InstancePanelManager } from '../webview/instancePanel';
+import type { PanelTarget, WebviewAction } from '../webview/protocol';
+import type { CommandContext } from './context';
+import { commandErrors } from './wrapper';
+
+const MEMORY_SCHEME = 'cfwf-json';
+
+/** Read-only JSON documents of values the panel already shows (params, output, a step). */
+class MemoryJsonProvider implements vscode.TextDocumentContentProvider {
+  readonly docs = new Map<string, string>();
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.docs.get(uri.toString()) ?? '';
+  }
+}
+
+export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandContext) {
+  const memory = new MemoryJsonProvider();
+  ext.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(MEMORY_SCHEME, memory));
+
+  const runCommand = async (id: string, ...args: unknown[]) => {
+    const before = commandErrors.length;
+    await vscode.commands.executeCommand(`cloudflareWorkflows.${id}`, ...args);
+    // The wrapper reported the failure to the user already; the panel still needs to know.
+    if (commandErrors.length > before) throw new Error(commandErrors[commandErrors.length - 1].message);
+  };
+
+  const manager = new InstancePanelManager(
+    ext.extensionUri,
+    {
+      async fetchInstance(target, signal) {
+        const backend = await ctx.registry.backend(target.connectionId);
+        const details = await backend.getInstance(target.workflow, target.id, { signal });
+        ctx.registry.rememberDetails(target.connectionId, target.workflow, details);
+        const readOnly = !!ctx.registry.readOnlyInfo(target.connectionId);
+        return {
+          details,
+          meta: {
+            capabilities: { stepOutput: backend.capabilities.stepOutput, restartFromStep: backend.capabilities.restartFromStep && !readOnly, goToSource: (vscode.workspace.workspaceFolders?.length ?? 0) > 0 },
+            ...(readOnly ? { actions: [], canSendEvent: false } : {}),
+          },
+        };
+      },
+      async runAction(target, action: WebviewAction, step) {
+        const ref = { connectionId: target.connectionId, workflow: target.workflow, id: target.id };
+        if (action === 'restartFromStep') await runCommand('restart', ref, { fromStep: step });
+        else await runCommand(action, ref);
+      },
+      async openJson(target, what, step, value) {
+        const uri = vscode.Uri.from({ scheme: MEMORY_SCHEME, path: `/${target.id}/${step ? `${step}-` : ''}${what}.json`, query: String(Date.now()) });
+        memory.docs.set(uri.toString(), JSON.stringify(value ?? null, null, 2) + '\n');
+        const doc = await vscode.workspace.openTextDocument(uri);
+        await vscode.languages.setTextDocumentLanguage(doc, 'json');
+        await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+      },
+      async goToSource(_target, stepName) {
+        const location = await locateStep(stepName);
+        if (!location) throw new Error(`No step.do/sleep/waitForEvent call named "${splitStepName(stepName).base}" was found in the workspace.`);
+        await vscode.window.showTextDocument(location.uri, { selection: location.range, viewColumn: vscode.ViewColumn.One });
+      },
+      async loadFullOutput(target, step) {
+        const backend = await ctx.registry.backend(target.connectionId);
+        if (!backend.capabilities.stepOutput) throw new Error('This backend cannot return full step output.');
+        const r = await backend.getStepOutput(target.workflow, target.id, { stepName: step, type: 'step' });
+        return r.output;
+      },
+      log: { info: (m) => ctx.log.info(m), warn: (m) => ctx.log.warn(m), error: (m) => ctx.log.error(m) },
+    },
+    { refreshIntervalMs: () => vscode.workspace.getConfiguration('cloudflareWorkflows').get<number>('instanceRefreshSeconds', 3) * 1000 },
+  );
+  ext.subscriptions.push(manager, manager.registerSerializer());
+
+  return {
+    manager,
+    open(target: PanelTarget, opts?: { selectStep?: string }) {
+      manager.open(target, opts);
+    },
+    refresh(target: { connectionId: string; workflow: string; id: string }) {
+      void manager.refresh({ ...target, connectionLabel: '' });
+    },
+  };
+}
+
+/** The workspace location of the step call that produced an engine step name ("charge card-2"). */
+export async function locateStep(stepName: string): Promise<vscode.Location | undefined> {
+  const { base } = splitStepName(stepName);
+  const files = await vscode.workspace.findFiles('**/*.{ts,js,mts,mjs,tsx,jsx}', '**/{node_modules,dist,out,.wrangler}/**', 500);
+  for (const uri of files) {
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    if (!text.includes(base)) continue;
+    const call = findStepCalls(text).find((c) => c.name === base);
+    if (call) return new vscode.Location(uri, new vscode.Range(call.line, call.character, call.line, call.character));
+  }
+  return undefined;
+}

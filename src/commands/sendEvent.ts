@@ -1,0 +1,85 @@
+// Send Event…: the type (1–100 chars) and a JSON payload. When the instance waits in a
+// waitForEvent, its type is offered first; recent types and payloads are remembered per workflow.
+import * as vscode from 'vscode';
+import { pendingEventType } from '../model/derived';
+import { canSendEvent } from '../model/status';
+import { checkEventType, checkJsonPayload, parseJsonText } from '../model/validation';
+import { backendFor, type CommandContext, must, resolveInstances } from './context';
+import { refreshAffected } from './bulk';
+
+export interface SendEventArgs {
+  type: string;
+  payload?: unknown;
+}
+
+const RECENT_KEY = 'cloudflareWorkflows.recentEvents';
+type Recent = Record<string, { type: string; payload: string }[]>;
+
+export async function sendEvent(ctx: CommandContext, ...args: unknown[]): Promise<void> {
+  const [target] = await resolveInstances(ctx, args, canSendEvent);
+  const given = args.find((a): a is SendEventArgs => typeof a === 'object' && a !== null && typeof (a as SendEventArgs).type === 'string');
+  const backend = await backendFor(ctx, target.connectionId);
+  let type: string;
+  let payload: unknown;
+  if (given) {
+    type = given.type;
+    payload = given.payload ?? {};
+  } else {
+    const details = await backend.getInstance(target.workflow, target.id);
+    ctx.registry.rememberDetails(target.connectionId, target.workflow, details);
+    const waiting = pendingEventType(details);
+    const recent = (ctx.ext.globalState.get<Recent>(RECENT_KEY, {})[`${target.connectionId}/${target.workflow}`] ?? []);
+    const items: (vscode.QuickPickItem & { payload?: string })[] = [];
+    if (waiting) items.push({ label: waiting, description: 'the instance is waiting for this type' });
+    for (const r of recent) if (r.type !== waiting) items.push({ label: r.type, description: 'recent', payload: r.payload });
+    type = await pickOrType(items, `Send Event to ${target.id}: event type`);
+    const bad = checkEventType(type);
+    if (bad) throw new Error(bad);
+    const lastPayload = recent.find((r) => r.type === type)?.payload ?? '{}';
+    const text = must(await vscode.window.showInputBox({
+      title: `Send "${type}" to ${target.id}: JSON payload`,
+      value: lastPayload,
+      ignoreFocusOut: true,
+      validateInput: (v) => {
+        const p = parseJsonText(v, 'Payload');
+        return 'error' in p ? p.error : undefined;
+      },
+    }));
+    const parsed = parseJsonText(text, 'Payload');
+    if ('error' in parsed) throw new Error(parsed.error);
+    payload = parsed.value ?? {};
+    await remember(ctx, `${target.connectionId}/${target.workflow}`, type, text);
+  }
+  const badType = checkEventType(type);
+  if (badType) throw new Error(badType);
+  const badPayload = checkJsonPayload(payload, 'Payload');
+  if (badPayload) throw new Error(badPayload);
+  await backend.sendEvent(target.workflow, target.id, type, payload);
+  ctx.log.info(`Sent event "${type}" to ${target.workflow}/${target.id}`);
+  void vscode.window.showInformationMessage(`Event "${type}" sent to ${target.id}.`);
+  await refreshAffected(ctx, [target]);
+}
+
+async function pickOrType(items: vscode.QuickPickItem[], title: string): Promise<string> {
+  const qp = vscode.window.createQuickPick();
+  qp.title = title;
+  qp.placeholder = 'Type the event type (as passed to step.waitForEvent)';
+  qp.items = items;
+  qp.ignoreFocusOut = true;
+  const result = await new Promise<string | undefined>((resolve) => {
+    qp.onDidAccept(() => {
+      resolve(qp.selectedItems[0]?.label ?? (qp.value.trim() || undefined));
+      qp.hide();
+    });
+    qp.onDidHide(() => resolve(undefined));
+    qp.show();
+  });
+  qp.dispose();
+  return must(result);
+}
+
+async function remember(ctx: CommandContext, key: string, type: string, payload: string): Promise<void> {
+  const all = ctx.ext.globalState.get<Recent>(RECENT_KEY, {});
+  const list = [{ type, payload: payload.length > 10_000 ? '{}' : payload }, ...(all[key] ?? []).filter((r) => r.type !== type)].slice(0, 10);
+  await ctx.ext.globalState.update(RECENT_KEY, { ...all, [key]: list });
+}

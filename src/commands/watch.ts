@@ -1,0 +1,121 @@
+// Watch Instance / Watch Workflow (errors): a notification when a watched instance completes,
+// errors or starts retrying, with Open and Restart buttons. Watches live in globalState, so they
+// survive a window reload. Polling is light: one detail call per watched instance per interval.
+import * as vscode from 'vscode';
+import type { ConnectionRegistry } from '../connections/registry';
+import { deriveState } from '../model/derived';
+import { isFinal } from '../model/status';
+import type { Log } from '../log';
+
+export interface Watch {
+  kind: 'instance' | 'workflowErrors';
+  connectionId: string;
+  workflow: string;
+  id?: string;
+  /** Last seen state, to notify on changes only. */
+  last?: string;
+  /** For workflow watches: errored count when last seen. */
+  errored?: number;
+}
+
+const KEY = 'cloudflareWorkflows.watches';
+
+export class WatchManager implements vscode.Disposable {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private busy = false;
+  /** Notifications shown (tests read them). */
+  readonly notified: string[] = [];
+
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly registry: ConnectionRegistry,
+    private readonly log: Log,
+    private readonly onOpen: (w: Watch) => void,
+  ) {
+    this.schedule();
+  }
+
+  list(): Watch[] {
+    return this.state.get<Watch[]>(KEY, []);
+  }
+
+  private key(w: Watch): string {
+    return `${w.kind}|${w.connectionId}|${w.workflow}|${w.id ?? ''}`;
+  }
+
+  async add(w: Watch): Promise<void> {
+    const all = this.list().filter((x) => this.key(x) !== this.key(w));
+    await this.state.update(KEY, [...all, w]);
+    this.schedule();
+  }
+
+  async remove(w: Watch): Promise<void> {
+    await this.state.update(KEY, this.list().filter((x) => this.key(x) !== this.key(w)));
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.list().length === 0) return;
+    const s = vscode.workspace.getConfiguration('cloudflareWorkflows').get<number>('watchIntervalSeconds', 10);
+    this.timer = setInterval(() => void this.check(), Math.max(2, s) * 1000);
+  }
+
+  /** One pass over every watch; notifies on transitions. Public so tests can drive it. */
+  async check(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const next: Watch[] = [];
+      for (const w of this.list()) {
+        try {
+          next.push(await this.checkOne(w));
+        } catch (e) {
+          this.log.warn(`Watch on ${w.workflow}/${w.id ?? '*'} failed: ${e instanceof Error ? e.message : String(e)}`);
+          next.push(w);
+        }
+      }
+      // Finished instance watches end by themselves.
+      await this.state.update(KEY, next.filter((w) => !(w.kind === 'instance' && w.last && isFinal(w.last as never))));
+      if (next.length !== this.list().length) this.schedule();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async checkOne(w: Watch): Promise<Watch> {
+    const backend = await this.registry.backend(w.connectionId);
+    if (w.kind === 'workflowErrors') {
+      const d = await backend.getWorkflow(w.workflow);
+      const errored = d.instances.errored ?? 0;
+      if (w.errored !== undefined && errored > w.errored) this.notify(w, `${errored - w.errored} new errored instance(s) in ${w.workflow}.`, false);
+      return { ...w, errored };
+    }
+    const d = await backend.getInstance(w.workflow, w.id as string);
+    this.registry.rememberDetails(w.connectionId, w.workflow, d);
+    const derived = deriveState(d, Date.now());
+    const state = derived.kind === 'retrying' ? 'retrying' : d.status;
+    if (w.last !== undefined && state !== w.last) {
+      if (state === 'complete') this.notify(w, `${w.id} completed.`, false);
+      else if (state === 'errored') this.notify(w, `${w.id} errored: ${d.error?.message ?? 'no message'}`, true);
+      else if (state === 'retrying' && derived.kind === 'retrying') this.notify(w, `${w.id} is retrying (attempt ${derived.attempt} of ${derived.limit}).`, true);
+      else if (state === 'terminated') this.notify(w, `${w.id} was terminated.`, true);
+    }
+    return { ...w, last: state };
+  }
+
+  private notify(w: Watch, text: string, offerRestart: boolean): void {
+    this.notified.push(text);
+    this.log.info(`Watch: ${text}`);
+    const buttons = offerRestart && w.id ? ['Open', 'Restart'] : ['Open'];
+    void vscode.window.showInformationMessage(`Cloudflare Workflows: ${text}`, ...buttons).then((pick) => {
+      if (pick === 'Open') this.onOpen(w);
+      if (pick === 'Restart' && w.id) void vscode.commands.executeCommand('cloudflareWorkflows.restart', { connectionId: w.connectionId, workflow: w.workflow, id: w.id });
+    });
+  }
+
+  dispose(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}

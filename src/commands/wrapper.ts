@@ -1,0 +1,52 @@
+// The one wrapper every command goes through: logs (token-free), turns errors into messages that
+// say what to do, stays quiet on cancellation, and marks connections read-only on a 403 write.
+import * as vscode from 'vscode';
+import { isApiError, WorkflowsApiError } from '../api';
+import { Cancelled, type CommandContext } from './context';
+
+export type CommandHandler = (...args: unknown[]) => unknown;
+
+/** Every registered id, so a test can compare with package.json. */
+export const registeredCommands = new Set<string>();
+
+export function registerCommand(ctx: CommandContext, id: string, handler: CommandHandler): void {
+  registeredCommands.add(id);
+  ctx.ext.subscriptions.push(
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(...args);
+      } catch (e) {
+        if (e instanceof Cancelled || isApiError(e, 'cancelled')) return undefined;
+        reportError(ctx, id, e, args);
+        return undefined;
+      }
+    }),
+  );
+}
+
+/** Failures seen by the wrapper (tests read them: a menu click has no caller to throw to). */
+export const commandErrors: { command: string; message: string }[] = [];
+
+function reportError(ctx: CommandContext, id: string, e: unknown, args: unknown[]): void {
+  const name = id.replace('cloudflareWorkflows.', '');
+  ctx.log.error(`Command ${name} failed`, e);
+  const message = ctx.log.redact(e instanceof Error ? e.message : String(e));
+  commandErrors.push({ command: id, message });
+  const actions: string[] = [];
+  if (e instanceof WorkflowsApiError) {
+    if (e.kind === 'auth') actions.push('Update Token');
+    if (e.kind === 'permission') {
+      const target = args[0] as { connectionId?: string } | undefined;
+      if (target?.connectionId) ctx.registry.markReadOnly(target.connectionId, 'Workers Scripts Write');
+      actions.push('Update Token');
+    }
+    if (e.kind === 'network') actions.push('Diagnose Connection');
+    if (e.kind === 'rateLimited' || e.kind === 'server' || e.kind === 'timeout') actions.push('Show Log');
+  }
+  // Not awaited: the notification stays until dismissed and must not hold the command open.
+  void vscode.window.showErrorMessage(`Cloudflare Workflows: ${message}`, ...actions).then((pick) => {
+    if (pick === 'Update Token') void vscode.commands.executeCommand('cloudflareWorkflows.updateToken');
+    if (pick === 'Diagnose Connection') void vscode.commands.executeCommand('cloudflareWorkflows.diagnoseConnection');
+    if (pick === 'Show Log') void vscode.commands.executeCommand('cloudflareWorkflows.showLog');
+  });
+}

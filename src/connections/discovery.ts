@@ -1,0 +1,35 @@
+// Finds local `wrangler dev` sessions without configuration: wrangler takes 8787 and moves to the
+// next free port, so probe 8787–8797 on loopback (and any URLs the user configured).
+import { request } from 'undici';
+
+export const DEFAULT_PORTS = Array.from({ length: 11 }, (_, i) => 8787 + i);
+const API_PATHS = ['/cdn-cgi/local/explorer/api', '/cdn-cgi/explorer/api'];
+
+export function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
+
+async function answers(baseUrl: string, timeoutMs: number): Promise<boolean> {
+  for (const path of API_PATHS) {
+    try {
+      const res = await request(`${baseUrl}${path}/workflows`, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+      const text = await res.body.text();
+      if (res.statusCode === 200 && text.includes('"success":true')) return true;
+    } catch {
+      /* nothing there */
+    }
+  }
+  return false;
+}
+
+/** Returns the base URLs (no API path) of the sessions that answer. */
+export async function discoverLocalSessions(extraUrls: string[], timeoutMs = 600): Promise<string[]> {
+  const candidates = [...new Set([...DEFAULT_PORTS.map((p) => `http://127.0.0.1:${p}`), ...extraUrls.map((u) => u.replace(/\/+$/, ''))])];
+  const found = await Promise.all(candidates.map(async (u) => ((await answers(u, timeoutMs)) ? u : undefined)));
+  return found.filter((u): u is string => u !== undefined);
+}

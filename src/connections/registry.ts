@@ -1,0 +1,115 @@
+// The backend registry: which connections exist (cloud accounts + local sessions), one backend per
+// connection, and what each may do (read-only tokens). The tree and the commands ask it for backends.
+import * as vscode from 'vscode';
+import { cloudBackend, localBackend, type WorkflowsBackend } from '../api';
+import type { InstanceDetails } from '../model/types';
+import type { Log } from '../log';
+import { CloudConnectionStore } from './cloudStore';
+import { discoverLocalSessions, isLoopback } from './discovery';
+import { localConnectionId, type CloudConnection, type Connection, type LocalConnection } from './types';
+
+export interface ReadOnlyInfo {
+  missing: string;
+}
+
+export class ConnectionRegistry implements vscode.Disposable {
+  private locals: LocalConnection[] = [];
+  private readonly backends = new Map<string, WorkflowsBackend>();
+  private readonly readOnly = new Map<string, ReadOnlyInfo>();
+  /** Instance details fetched anyway (webview, commands): the tree shows derived states from them. */
+  readonly details = new Map<string, InstanceDetails>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private discovering: Promise<void> | undefined;
+
+  constructor(
+    readonly cloud: CloudConnectionStore,
+    private readonly log: Log,
+  ) {}
+
+  connections(): Connection[] {
+    return [...this.locals, ...this.cloud.list()];
+  }
+
+  get(id: string): Connection | undefined {
+    return this.connections().find((c) => c.id === id);
+  }
+
+  /** Probes for local sessions (no overlap: concurrent callers share one probe). */
+  refreshLocal(): Promise<void> {
+    this.discovering ??= (async () => {
+      try {
+        const configured = vscode.workspace.getConfiguration('cloudflareWorkflows').get<string[]>('localUrls', []);
+        const found = await discoverLocalSessions(configured);
+        const next: LocalConnection[] = found.map((baseUrl) => ({
+          kind: 'local',
+          id: localConnectionId(baseUrl),
+          label: `Local · ${new URL(baseUrl).host}`,
+          baseUrl,
+          source: configured.some((u) => u.replace(/\/+$/, '') === baseUrl) ? 'setting' : 'discovered',
+          remote: !isLoopback(baseUrl),
+        }));
+        const before = this.locals.map((l) => l.id).join();
+        this.locals = next;
+        for (const id of [...this.backends.keys()]) if (id.startsWith('local:') && !next.some((l) => l.id === id)) this.dropBackend(id);
+        if (before !== next.map((l) => l.id).join()) this.changed.fire();
+        void vscode.commands.executeCommand('setContext', 'cloudflareWorkflows.hasConnections', this.connections().length > 0);
+      } finally {
+        this.discovering = undefined;
+      }
+    })();
+    return this.discovering;
+  }
+
+  async backend(id: string): Promise<WorkflowsBackend> {
+    const existing = this.backends.get(id);
+    if (existing) return existing;
+    const conn = this.get(id);
+    if (!conn) throw new Error(`The connection is gone. Refresh the Workflows view.`);
+    const created = conn.kind === 'local' ? localBackend({ baseUrl: conn.baseUrl }) : await this.createCloud(conn);
+    this.backends.set(id, created);
+    return created;
+  }
+
+  private async createCloud(conn: CloudConnection): Promise<WorkflowsBackend> {
+    const token = await this.cloud.getToken(conn.id);
+    if (!token) throw new Error(`No API token is stored for "${conn.label}". Run "Update Token".`);
+    this.log.registerSecret(token);
+    return cloudBackend({ apiToken: token, accountId: conn.accountId, baseUrl: conn.apiBaseUrl });
+  }
+
+  /** Forget a backend (token changed, connection removed) so the next call builds a fresh one. */
+  dropBackend(id: string): void {
+    const b = this.backends.get(id);
+    this.backends.delete(id);
+    void b?.close();
+  }
+
+  markReadOnly(id: string, missing: string): void {
+    if (this.readOnly.get(id)?.missing === missing) return;
+    this.readOnly.set(id, { missing });
+    this.changed.fire();
+  }
+  clearReadOnly(id: string): void {
+    if (this.readOnly.delete(id)) this.changed.fire();
+  }
+  readOnlyInfo(id: string): ReadOnlyInfo | undefined {
+    return this.readOnly.get(id);
+  }
+
+  rememberDetails(connectionId: string, workflow: string, details: InstanceDetails): void {
+    this.details.set(`${connectionId}\u0000${workflow}\u0000${details.id}`, details);
+  }
+  knownDetails(connectionId: string, workflow: string, id: string): InstanceDetails | undefined {
+    return this.details.get(`${connectionId}\u0000${workflow}\u0000${id}`);
+  }
+
+  fireChanged(): void {
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    for (const id of [...this.backends.keys()]) this.dropBackend(id);
+    this.changed.dispose();
+  }
+}

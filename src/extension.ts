@@ -1,0 +1,62 @@
+// Wires the layers together; no logic of its own. Activation does no network work: the tree
+// probes for local sessions only once the view is shown.
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import type { CommandContext } from './commands/context';
+import { WatchManager } from './commands/watch';
+import { commandErrors, registeredCommands } from './commands/wrapper';
+import { CloudConnectionStore } from './connections/cloudStore';
+import { ConnectionRegistry } from './connections/registry';
+import { Log } from './log';
+import type { TreeNode } from './tree/nodes';
+import { WorkflowsTreeProvider } from './tree/provider';
+import { RefreshManager } from './tree/refresh';
+import { WorkflowsStatusBar } from './tree/statusBar';
+import { createInstancePanels } from './commands/panels';
+
+export interface ExtensionApi {
+  registry: ConnectionRegistry;
+  tree: WorkflowsTreeProvider;
+  view: vscode.TreeView<TreeNode>;
+  panels: ReturnType<typeof createInstancePanels>;
+  watches: WatchManager;
+  log: Log;
+  refresher: RefreshManager;
+  statusBar: WorkflowsStatusBar;
+  commandErrors: typeof commandErrors;
+  registeredCommands: ReadonlySet<string>;
+  activationMs: number;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const started = performance.now();
+  const channel = vscode.window.createOutputChannel('Cloudflare Workflows', { log: true });
+  const log = new Log(channel);
+  const registry = new ConnectionRegistry(new CloudConnectionStore(context.globalState, context.secrets), log);
+  const tree = new WorkflowsTreeProvider(registry, log);
+  const view = vscode.window.createTreeView('cloudflareWorkflows.tree', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
+  view.onDidExpandElement((e) => tree.expanded.add(e.element.id));
+  view.onDidCollapseElement((e) => tree.expanded.delete(e.element.id));
+  // Probe for local sessions again whenever the view comes back into sight.
+  view.onDidChangeVisibility((e) => e.visible && void registry.refreshLocal());
+  const refresher = new RefreshManager(view as vscode.TreeView<unknown>, tree, log);
+  const statusBar = new WorkflowsStatusBar(tree);
+
+  const ctx = { ext: context, registry, tree, view, log } as CommandContext;
+  const panels = createInstancePanels(context, ctx);
+  ctx.panels = panels;
+  ctx.watches = new WatchManager(context.globalState, registry, log, (w) => {
+    if (w.id) void panels.open({ connectionId: w.connectionId, connectionLabel: registry.get(w.connectionId)?.label ?? w.connectionId, workflow: w.workflow, id: w.id });
+  });
+  registerCommands(ctx, () => channel.show(true));
+  void vscode.commands.executeCommand('setContext', 'cloudflareWorkflows.hasConnections', registry.cloud.list().length > 0);
+
+  context.subscriptions.push(channel, registry, tree, view, refresher, statusBar, ctx.watches);
+  const activationMs = performance.now() - started;
+  log.info(`Activated in ${activationMs.toFixed(1)} ms`);
+  return { registry, tree, view, panels, watches: ctx.watches, log, refresher, statusBar, commandErrors, registeredCommands, activationMs };
+}
+
+export function deactivate(): void {
+  // Disposables registered on the context clean up everything.
+}

@@ -1,0 +1,113 @@
+// Finds step calls in Workflow source without a compiler: `step.do(name, …)`, `step.sleep(name, …)`,
+// `step.sleepUntil(name, …)`, `step.waitForEvent(name, { type, … })`. Names must be string literals
+// or template literals without substitutions; anything else is skipped, never guessed. Comments and
+// other strings are blanked first, so commented-out calls don't count.
+
+export type StepCallKind = 'do' | 'sleep' | 'sleepUntil' | 'waitForEvent';
+
+export interface StepCall {
+  kind: StepCallKind;
+  name: string;
+  /** 0-based line and column of the call's `step` receiver. */
+  line: number;
+  character: number;
+  /** Offset of the name literal (for hovers). */
+  nameStart: number;
+  nameEnd: number;
+  /** For waitForEvent: the `type` option when it is a literal. */
+  eventType?: string;
+}
+
+export interface WorkflowClass {
+  className: string;
+  line: number;
+  character: number;
+  start: number;
+  end: number;
+}
+
+/** Replaces comments with spaces (keeping offsets and newlines) so matches inside them are ignored. */
+export function blankComments(src: string): string {
+  let out = '';
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i];
+    const n = src[i + 1];
+    if (c === '/' && n === '/') {
+      while (i < src.length && src[i] !== '\n') (out += ' '), i++;
+    } else if (c === '/' && n === '*') {
+      out += '  ';
+      i += 2;
+      while (i < src.length && !(src[i] === '*' && src[i + 1] === '/')) (out += src[i] === '\n' ? '\n' : ' '), i++;
+      if (i < src.length) (out += '  '), (i += 2);
+    } else if (c === '"' || c === "'" || c === '`') {
+      // Copy strings verbatim (names live in them) but skip over them so "//" inside is not a comment.
+      const q = c;
+      out += c;
+      i++;
+      while (i < src.length && src[i] !== q) {
+        if (src[i] === '\\') (out += src[i]), i++;
+        if (i < src.length) (out += src[i]), i++;
+      }
+      if (i < src.length) (out += src[i]), i++;
+    } else (out += c), i++;
+  }
+  return out;
+}
+
+const CALL = /\b([A-Za-z_$][\w$]*)\s*\.\s*(do|sleepUntil|sleep|waitForEvent)\s*(?:<[^>()]*>)?\s*\(\s*(?:'((?:\\.|[^'\\\n])*)'|"((?:\\.|[^"\\\n])*)"|`((?:\\.|[^`\\$])*)`)/g;
+
+function unescape(s: string): string {
+  return s.replace(/\\(.)/g, '$1');
+}
+
+function position(src: string, offset: number): { line: number; character: number } {
+  let line = 0;
+  let last = -1;
+  for (let i = 0; i < offset; i++) if (src.charCodeAt(i) === 10) (line++, (last = i));
+  return { line, character: offset - last - 1 };
+}
+
+/** Step calls in a file. `receivers` limits which identifiers count as the step object (default: any). */
+export function findStepCalls(source: string, receivers?: Set<string>): StepCall[] {
+  const text = blankComments(source);
+  const calls: StepCall[] = [];
+  for (const m of text.matchAll(CALL)) {
+    if (receivers && !receivers.has(m[1])) continue;
+    if (!receivers && !/step/i.test(m[1])) continue;
+    const raw = m[3] ?? m[4] ?? m[5];
+    if (raw === undefined) continue;
+    const idx = m.index ?? 0;
+    const quoteAt = idx + m[0].length - raw.length - 1;
+    const pos = position(source, idx);
+    const call: StepCall = { kind: m[2] as StepCallKind, name: unescape(raw), line: pos.line, character: pos.character, nameStart: quoteAt + 1, nameEnd: quoteAt + 1 + raw.length };
+    if (call.kind === 'waitForEvent') {
+      const after = text.slice(idx + m[0].length, idx + m[0].length + 400);
+      const t = /^\s*,\s*\{[^}]*?\btype\s*:\s*(?:'([^'\n]*)'|"([^"\n]*)"|`([^`$\n]*)`)/.exec(after);
+      if (t) call.eventType = t[1] ?? t[2] ?? t[3];
+    }
+    calls.push(call);
+  }
+  return calls;
+}
+
+/** Classes extending WorkflowEntrypoint, with the offset range of their body. */
+export function findWorkflowClasses(source: string): WorkflowClass[] {
+  const text = blankComments(source);
+  const out: WorkflowClass[] = [];
+  for (const m of text.matchAll(/\bclass\s+([A-Za-z_$][\w$]*)\s+extends\s+(?:[\w$]+\.)?WorkflowEntrypoint\b[^{]*\{/g)) {
+    const start = m.index ?? 0;
+    let depth = 0;
+    let end = text.length;
+    for (let i = start + m[0].length - 1; i < text.length; i++) {
+      if (text[i] === '{') depth++;
+      else if (text[i] === '}' && --depth === 0) {
+        end = i + 1;
+        break;
+      }
+    }
+    const pos = position(source, start);
+    out.push({ className: m[1], line: pos.line, character: pos.character, start, end });
+  }
+  return out;
+}

@@ -1,0 +1,88 @@
+// The tree's node types. Each is plain data; provider.ts turns them into TreeItems.
+import type { Connection } from '../connections/types';
+import type { InstanceSummary, KnownStatus, StatusCounts } from '../model/types';
+
+export interface WorkflowFilter {
+  statuses?: KnownStatus[];
+  /** ISO dates (cloud only). */
+  dateStart?: string;
+  dateEnd?: string;
+}
+
+export interface ConnectionNode {
+  kind: 'connection';
+  id: string;
+  connection: Connection;
+  /** Workflow name filter from "Search Workflows…". */
+  search?: string;
+  workflows?: WorkflowNode[];
+  error?: unknown;
+}
+
+export interface WorkflowNode {
+  kind: 'workflow';
+  id: string;
+  parent: ConnectionNode;
+  name: string;
+  counts?: StatusCounts;
+  error?: unknown;
+  filter: WorkflowFilter;
+  groups: Map<KnownStatus, GroupNode>;
+}
+
+export interface GroupNode {
+  kind: 'group';
+  id: string;
+  parent: WorkflowNode;
+  status: KnownStatus;
+  count: number;
+  instances?: InstanceNode[];
+  next?: string;
+  /** New instances seen by auto-refresh but not yet shown (no reshuffling under the user). */
+  newCount: number;
+  error?: unknown;
+  loading?: Promise<void>;
+}
+
+export interface InstanceNode {
+  kind: 'instance';
+  id: string;
+  parent: GroupNode;
+  instance: InstanceSummary;
+}
+
+export interface LoadMoreNode {
+  kind: 'loadMore';
+  id: string;
+  parent: GroupNode;
+}
+
+export interface NewArrivalsNode {
+  kind: 'newArrivals';
+  id: string;
+  parent: GroupNode;
+}
+
+export interface MessageNode {
+  kind: 'message';
+  id: string;
+  parent?: ConnectionNode | WorkflowNode | GroupNode;
+  text: string;
+  detail?: string;
+  severity: 'error' | 'info';
+  /** The command that fixes it (Update Token, Start Local Dev Session…). */
+  action?: { command: string; title: string; args?: unknown[] };
+}
+
+export type TreeNode = ConnectionNode | WorkflowNode | GroupNode | InstanceNode | LoadMoreNode | NewArrivalsNode | MessageNode;
+
+/** Where an instance lives: enough to fetch it again from any layer. */
+export interface InstanceRef {
+  connectionId: string;
+  workflow: string;
+  id: string;
+}
+
+export function instanceRef(node: InstanceNode): InstanceRef {
+  return { connectionId: node.parent.parent.parent.connection.id, workflow: node.parent.parent.name, id: node.instance.id };
+}

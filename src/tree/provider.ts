@@ -1,0 +1,475 @@
+// The Workflows tree: connection → workflow → status group → instance → "Load more…".
+// Expanding a node costs at most two requests (workflow counts come from the details call; a group
+// lists one page). Node objects are kept across refreshes so VS Code keeps expansion and selection.
+import * as vscode from 'vscode';
+import { isApiError, type WorkflowsBackend } from '../api';
+import type { ConnectionRegistry } from '../connections/registry';
+import { deriveState } from '../model/derived';
+import { formatDuration, formatRelative, previewJson, spanMs } from '../model/format';
+import { STATUS_LABELS } from '../model/status';
+import { INSTANCE_STATUSES, type InstanceSummary, type KnownStatus, type StatusCounts } from '../model/types';
+import type { Log } from '../log';
+import { connectionContext, groupContext, instanceContext, workflowContext } from './contextValues';
+import type { ConnectionNode, GroupNode, InstanceNode, MessageNode, TreeNode, WorkflowNode } from './nodes';
+import { statusIcon } from './statusIcons';
+
+export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private roots: ConnectionNode[] | undefined;
+  /** Expanded node ids, kept from the view's expand/collapse events: auto-refresh touches only these. */
+  readonly expanded = new Set<string>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    private readonly log: Log,
+  ) {
+    this.disposables.push(registry.onDidChange(() => this.rebuildRoots()));
+  }
+
+  private pageSize(): number {
+    return vscode.workspace.getConfiguration('cloudflareWorkflows').get<number>('pageSize', 50);
+  }
+
+  // ---- TreeDataProvider -------------------------------------------------------------------------
+
+  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    if (!node) {
+      if (!this.roots) {
+        await this.registry.refreshLocal();
+        this.rebuildRoots(false);
+      }
+      return this.roots ?? [];
+    }
+    switch (node.kind) {
+      case 'connection':
+        return this.connectionChildren(node);
+      case 'workflow':
+        return this.workflowChildren(node);
+      case 'group':
+        return this.groupChildren(node);
+      default:
+        return [];
+    }
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    return 'parent' in node ? node.parent : undefined;
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'connection':
+        return this.connectionItem(node);
+      case 'workflow':
+        return this.workflowItem(node);
+      case 'group': {
+        const item = new vscode.TreeItem(STATUS_LABELS[node.status], vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = node.id;
+        item.description = node.newCount > 0 ? `${node.count} · ${node.newCount} new` : String(node.count);
+        item.iconPath = statusIcon(node.status);
+        item.contextValue = groupContext(node.status);
+        return item;
+      }
+      case 'instance':
+        return this.instanceItem(node);
+      case 'loadMore': {
+        const item = new vscode.TreeItem('Load more…');
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.contextValue = 'cfwfLoadMore';
+        item.command = { command: 'cloudflareWorkflows.loadMore', title: 'Load more', arguments: [node] };
+        return item;
+      }
+      case 'newArrivals': {
+        const item = new vscode.TreeItem(`${node.parent.newCount} new instance${node.parent.newCount === 1 ? '' : 's'} — show`);
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon('arrow-up');
+        item.contextValue = 'cfwfNewArrivals';
+        item.command = { command: 'cloudflareWorkflows.showNewInstances', title: 'Show new instances', arguments: [node.parent] };
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(node.text);
+        item.id = node.id;
+        item.tooltip = node.detail ?? node.text;
+        item.iconPath = new vscode.ThemeIcon(node.severity === 'error' ? 'warning' : 'info', node.severity === 'error' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+        item.contextValue = 'cfwfMessage';
+        if (node.action) {
+          item.description = node.action.title;
+          item.command = { command: node.action.command, title: node.action.title, arguments: node.action.args };
+        }
+        return item;
+      }
+    }
+  }
+
+  // ---- Children ---------------------------------------------------------------------------------
+
+  private rebuildRoots(fire = true): void {
+    const old = new Map((this.roots ?? []).map((r) => [r.id, r]));
+    this.roots = this.registry.connections().map((connection) => {
+      const prev = old.get(connection.id);
+      if (prev) {
+        prev.connection = connection;
+        return prev;
+      }
+      return { kind: 'connection', id: `c/${connection.id}`, connection } satisfies ConnectionNode;
+    });
+    // Keep the roots' identity where possible so expansion survives.
+    for (const r of this.roots) if (!old.has(r.id)) old.set(r.id, r);
+    if (fire) this.changed.fire(undefined);
+  }
+
+  private async connectionChildren(node: ConnectionNode): Promise<TreeNode[]> {
+    if (!node.workflows) await this.loadWorkflows(node);
+    if (node.error) return [this.errorMessage(node, node.error)];
+    const ro = this.registry.readOnlyInfo(node.connection.id);
+    const list = (node.workflows ?? []).filter((w) => !node.search || w.name.toLowerCase().includes(node.search.toLowerCase()));
+    const extra: MessageNode[] = [];
+    if (ro) extra.push({ kind: 'message', id: `${node.id}/ro`, parent: node, severity: 'info', text: `Read-only: the token lacks ${ro.missing}`, action: { command: 'cloudflareWorkflows.updateToken', title: 'Update Token', args: [node] } });
+    if (node.connection.kind === 'local' && node.connection.remote) extra.push({ kind: 'message', id: `${node.id}/remote`, parent: node, severity: 'error', text: 'Not a loopback address: requests leave this machine' });
+    if (list.length === 0) extra.push({ kind: 'message', id: `${node.id}/empty`, parent: node, severity: 'info', text: node.search ? `No workflow matches "${node.search}"` : 'No workflows in this connection' });
+    return [...extra, ...list];
+  }
+
+  private async loadWorkflows(node: ConnectionNode): Promise<void> {
+    try {
+      const backend = await this.registry.backend(node.connection.id);
+      const summaries = await backend.listWorkflows();
+      const old = new Map((node.workflows ?? []).map((w) => [w.name, w]));
+      node.workflows = summaries.map((s) => {
+        const w: WorkflowNode = old.get(s.name) ?? { kind: 'workflow', id: `${node.id}/w/${s.name}`, parent: node, name: s.name, filter: {}, groups: new Map() };
+        if (s.instances) w.counts = s.instances;
+        return w;
+      });
+      node.error = undefined;
+      // Counts for the descriptions, from the details call (local lists carry none), a few at a time.
+      await mapLimit((node.workflows ?? []).filter((w) => !w.counts), 4, (w) => this.loadCounts(w, backend));
+    } catch (e) {
+      node.error = e;
+      this.log.error(`Listing workflows of ${node.connection.label} failed`, e);
+    }
+  }
+
+  private async loadCounts(w: WorkflowNode, backend?: WorkflowsBackend): Promise<boolean> {
+    try {
+      const b = backend ?? (await this.registry.backend(w.parent.connection.id));
+      const details = await b.getWorkflow(w.name);
+      const changed = !sameCounts(w.counts, details.instances);
+      w.counts = details.instances;
+      w.error = undefined;
+      return changed;
+    } catch (e) {
+      w.error = e;
+      return true;
+    }
+  }
+
+  private async workflowChildren(node: WorkflowNode): Promise<TreeNode[]> {
+    if (!node.counts && !node.error) await this.loadCounts(node);
+    if (node.error) return [this.errorMessage(node, node.error)];
+    const statuses = INSTANCE_STATUSES.filter((s) => (node.counts?.[s] ?? 0) > 0 && (!node.filter.statuses || node.filter.statuses.includes(s)));
+    if (statuses.length === 0) return [{ kind: 'message', id: `${node.id}/none`, parent: node, severity: 'info', text: node.filter.statuses ? 'No instances match the filter' : 'No instances yet', action: { command: 'cloudflareWorkflows.createInstance', title: 'Create Instance…', args: [node] } }];
+    const groups = statuses.map((status) => {
+      let g = node.groups.get(status);
+      if (!g) {
+        g = { kind: 'group', id: `${node.id}/g/${status}`, parent: node, status, count: 0, newCount: 0 };
+        node.groups.set(status, g);
+      }
+      g.count = node.counts?.[status] ?? 0;
+      return g;
+    });
+    for (const s of [...node.groups.keys()]) if (!statuses.includes(s)) node.groups.delete(s);
+    return groups;
+  }
+
+  private async groupChildren(g: GroupNode): Promise<TreeNode[]> {
+    if (!g.instances && !g.error) await this.loadPage(g);
+    if (g.error) return [this.errorMessage(g, g.error)];
+    const out: TreeNode[] = [];
+    if (g.newCount > 0) out.push({ kind: 'newArrivals', id: `${g.id}/new`, parent: g });
+    out.push(...(g.instances ?? []));
+    if (g.next) out.push({ kind: 'loadMore', id: `${g.id}/more/${g.instances?.length ?? 0}`, parent: g });
+    return out;
+  }
+
+  /** Fetches the next page (or the first, when nothing is loaded). One request. */
+  loadPage(g: GroupNode): Promise<void> {
+    g.loading ??= (async () => {
+      try {
+        const w = g.parent;
+        const backend = await this.registry.backend(w.parent.connection.id);
+        const page = await backend.listInstances(w.name, {
+          status: g.status,
+          perPage: this.pageSize(),
+          next: g.instances ? g.next : undefined,
+          dateStart: w.filter.dateStart,
+          dateEnd: w.filter.dateEnd,
+        });
+        const known = new Set((g.instances ?? []).map((i) => i.instance.id));
+        const fresh = page.instances.filter((i) => !known.has(i.id)).map((i) => this.instanceNode(g, i));
+        g.instances = [...(g.instances ?? []), ...fresh];
+        g.next = page.next;
+        g.error = undefined;
+      } catch (e) {
+        g.error = e;
+      } finally {
+        g.loading = undefined;
+      }
+    })();
+    return g.loading;
+  }
+
+  private instanceNode(g: GroupNode, instance: InstanceSummary): InstanceNode {
+    return { kind: 'instance', id: `${g.parent.id}/i/${instance.id}`, parent: g, instance };
+  }
+
+  // ---- Items ------------------------------------------------------------------------------------
+
+  private access(connectionId: string): 'rw' | 'ro' {
+    return this.registry.readOnlyInfo(connectionId) ? 'ro' : 'rw';
+  }
+
+  private connectionItem(node: ConnectionNode): vscode.TreeItem {
+    const c = node.connection;
+    const item = new vscode.TreeItem(c.label, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = node.id;
+    const ro = this.registry.readOnlyInfo(c.id);
+    item.description = [c.kind === 'local' ? 'wrangler dev' : c.accountName ?? c.accountId, ro ? 'read-only' : '', node.search ? `search: ${node.search}` : ''].filter(Boolean).join(' · ');
+    item.tooltip = c.kind === 'local' ? `Local dev session at ${c.baseUrl}` : `Cloudflare account ${c.accountName ?? ''} (${c.accountId})`;
+    item.iconPath = new vscode.ThemeIcon(c.kind === 'local' ? 'vm' : 'cloud');
+    item.contextValue = connectionContext(c.kind, this.access(c.id));
+    return item;
+  }
+
+  private workflowItem(node: WorkflowNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = node.id;
+    const filterText = describeFilter(node);
+    item.description = [countsText(node.counts), filterText].filter(Boolean).join(' · ');
+    item.iconPath = new vscode.ThemeIcon('type-hierarchy-sub');
+    item.tooltip = `${node.name}${node.counts ? `\n${countsText(node.counts, true)}` : ''}${filterText ? `\nFilter: ${filterText}` : ''}`;
+    item.contextValue = workflowContext(node.parent.connection.kind, this.access(node.parent.connection.id), !!filterText);
+    return item;
+  }
+
+  private instanceItem(node: InstanceNode): vscode.TreeItem {
+    const i = node.instance;
+    const conn = node.parent.parent.parent.connection;
+    const item = new vscode.TreeItem(i.id, vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    const details = this.registry.knownDetails(conn.id, node.parent.parent.name, i.id);
+    const duration = spanMs(details?.start ?? i.startedOn ?? undefined, details?.end ?? i.endedOn ?? undefined);
+    item.description = [formatRelative(i.createdOn), duration !== undefined ? formatDuration(duration) : '', derivedText(details)].filter(Boolean).join(' · ');
+    const md = new vscode.MarkdownString(undefined, false);
+    md.appendMarkdown(`**${escapeMd(i.id)}** — ${STATUS_LABELS[i.status]}\n\n`);
+    if (i.createdOn) md.appendMarkdown(`Created: ${new Date(i.createdOn).toLocaleString()}\n\n`);
+    if (details?.start) md.appendMarkdown(`Started: ${new Date(details.start).toLocaleString()}\n\n`);
+    if (details?.end) md.appendMarkdown(`Ended: ${new Date(details.end).toLocaleString()}\n\n`);
+    if (details && details.params !== undefined) {
+      md.appendMarkdown('Params:\n');
+      md.appendCodeblock(previewJson(details.params, 400), 'json');
+    }
+    item.tooltip = md;
+    item.iconPath = statusIcon(i.status);
+    item.contextValue = instanceContext(i.status, this.access(conn.id), conn.kind, true);
+    item.command = { command: 'cloudflareWorkflows.openInstance', title: 'Open Instance', arguments: [node] };
+    return item;
+  }
+
+  private errorMessage(parent: ConnectionNode | WorkflowNode | GroupNode, e: unknown): MessageNode {
+    const conn = parent.kind === 'connection' ? parent : parent.kind === 'workflow' ? parent.parent : parent.parent.parent;
+    const base = { kind: 'message' as const, id: `${parent.id}/error`, parent, severity: 'error' as const, detail: errorText(e) };
+    if (isApiError(e, 'auth')) return { ...base, text: 'The API token was rejected', action: { command: 'cloudflareWorkflows.updateToken', title: 'Update Token', args: [conn] } };
+    if (isApiError(e, 'permission')) return { ...base, text: 'The token lacks Workers Scripts Read (or Tail Read)', action: { command: 'cloudflareWorkflows.updateToken', title: 'Update Token', args: [conn] } };
+    if (conn.connection.kind === 'local' && (isApiError(e, 'network') || isApiError(e, 'timeout'))) return { ...base, text: 'The local session is gone', action: { command: 'cloudflareWorkflows.startLocalSession', title: 'Start Local Dev Session' } };
+    return { ...base, text: errorText(e), action: { command: 'cloudflareWorkflows.refresh', title: 'Retry', args: [parent] } };
+  }
+
+  // ---- Refresh ----------------------------------------------------------------------------------
+
+  /** Manual refresh: a node (reloading what lies under it) or everything. */
+  async refresh(node?: TreeNode): Promise<void> {
+    if (!node) {
+      await this.registry.refreshLocal();
+      this.rebuildRoots(false);
+      for (const r of this.roots ?? []) r.workflows = undefined;
+      for (const r of this.roots ?? []) r.error = undefined;
+      this.changed.fire(undefined);
+      return;
+    }
+    if (node.kind === 'connection') {
+      node.workflows = undefined;
+      node.error = undefined;
+    } else if (node.kind === 'workflow') {
+      node.counts = undefined;
+      node.error = undefined;
+      for (const g of node.groups.values()) resetGroup(g);
+    } else if (node.kind === 'group') {
+      resetGroup(node);
+    }
+    this.changed.fire(node.kind === 'instance' || node.kind === 'message' || node.kind === 'loadMore' || node.kind === 'newArrivals' ? undefined : node);
+  }
+
+  /** Appends the next page of a group ("Load more…"). */
+  async loadMore(g: GroupNode): Promise<void> {
+    await this.loadPage(g);
+    this.changed.fire(g);
+  }
+
+  /** Shows instances that arrived since the group was listed (they go on top). */
+  async showNew(g: GroupNode): Promise<void> {
+    resetGroup(g);
+    this.changed.fire(g);
+  }
+
+  /**
+   * Auto-refresh tick: counts of expanded workflows and the first page of expanded groups.
+   * Returns whether anything changed. Fires events only for the nodes that changed (no flicker).
+   */
+  async poll(): Promise<boolean> {
+    let any = false;
+    for (const root of this.roots ?? []) {
+      if (!this.expanded.has(root.id) || !root.workflows) continue;
+      for (const w of root.workflows) {
+        if (!this.expanded.has(w.id)) continue;
+        const countsChanged = await this.loadCounts(w);
+        for (const g of w.groups.values()) if (this.expanded.has(g.id) && g.instances) any = (await this.pollGroup(g)) || any;
+        if (countsChanged) {
+          any = true;
+          this.changed.fire(w);
+        }
+      }
+    }
+    return any;
+  }
+
+  private async pollGroup(g: GroupNode): Promise<boolean> {
+    const w = g.parent;
+    const backend = await this.registry.backend(w.parent.connection.id);
+    const page = await backend.listInstances(w.name, { status: g.status, perPage: this.pageSize(), dateStart: w.filter.dateStart, dateEnd: w.filter.dateEnd });
+    const shown = new Map((g.instances ?? []).map((i) => [i.instance.id, i]));
+    const newCount = page.instances.filter((i) => !shown.has(i.id)).length;
+    let changed = newCount !== g.newCount;
+    g.newCount = newCount;
+    for (const i of page.instances) {
+      const node = shown.get(i.id);
+      if (node && node.instance.status !== i.status) {
+        node.instance = i;
+        changed = true;
+      }
+    }
+    if (changed) this.changed.fire(g);
+    return changed;
+  }
+
+  /**
+   * After an action on one instance: update that instance and the counts of its workflow, and
+   * reload only the groups it left or joined. Other expanded nodes are left alone.
+   */
+  async refreshInstance(connectionId: string, workflow: string, id: string): Promise<void> {
+    const root = this.roots?.find((r) => r.connection.id === connectionId);
+    const w = root?.workflows?.find((x) => x.name === workflow);
+    if (!w) return;
+    const backend = await this.registry.backend(connectionId);
+    const details = await backend.getInstance(workflow, id);
+    this.registry.rememberDetails(connectionId, workflow, details);
+    await this.loadCounts(w, backend);
+    for (const g of w.groups.values()) {
+      const node = g.instances?.find((i) => i.instance.id === id);
+      if (g.status === details.status || node) resetGroup(g);
+    }
+    this.changed.fire(w);
+  }
+
+  /** Finds (loading pages as needed, bounded) the node of an instance, for reveal(). */
+  async findInstance(connectionId: string, workflow: string, id: string, status: KnownStatus, maxPages = 5): Promise<InstanceNode | undefined> {
+    if (!this.roots) await this.getChildren();
+    const root = this.roots?.find((r) => r.connection.id === connectionId);
+    if (!root) return undefined;
+    await this.getChildren(root);
+    const w = root.workflows?.find((x) => x.name === workflow);
+    if (!w) return undefined;
+    if (!w.counts || (w.counts[status] ?? 0) === 0) await this.loadCounts(w);
+    await this.workflowChildren(w);
+    const g = w.groups.get(status);
+    if (!g) return undefined;
+    if (!g.instances) await this.loadPage(g);
+    for (let p = 0; ; p++) {
+      const hit = g.instances?.find((i) => i.instance.id === id);
+      if (hit || !g.next || p >= maxPages) return hit;
+      await this.loadPage(g);
+    }
+  }
+
+  connectionNodes(): ConnectionNode[] {
+    return this.roots ?? [];
+  }
+
+  fire(node?: TreeNode): void {
+    this.changed.fire(node);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function resetGroup(g: GroupNode): void {
+  g.instances = undefined;
+  g.next = undefined;
+  g.newCount = 0;
+  g.error = undefined;
+}
+
+function sameCounts(a: StatusCounts | undefined, b: StatusCounts): boolean {
+  return !!a && INSTANCE_STATUSES.every((s) => (a[s] ?? 0) === (b[s] ?? 0));
+}
+
+export function countsText(counts: StatusCounts | undefined, all = false): string {
+  if (!counts) return '';
+  const order: KnownStatus[] = ['running', 'waiting', 'errored', 'paused', 'waitingForPause', 'queued', 'rollingBack', 'complete', 'terminated'];
+  const parts = order.filter((s) => (counts[s] ?? 0) > 0).map((s) => `${counts[s]} ${STATUS_LABELS[s].toLowerCase()}`);
+  if (!all && parts.length > 3) return parts.slice(0, 3).join(' · ') + ' …';
+  return parts.join(' · ') || 'no instances';
+}
+
+function describeFilter(w: WorkflowNode): string {
+  const parts: string[] = [];
+  if (w.filter.statuses) parts.push(w.filter.statuses.map((s) => STATUS_LABELS[s].toLowerCase()).join('|'));
+  if (w.filter.dateStart || w.filter.dateEnd) parts.push(`${w.filter.dateStart?.slice(0, 10) ?? '…'}→${w.filter.dateEnd?.slice(0, 10) ?? '…'}`);
+  return parts.length ? `filter: ${parts.join(', ')}` : '';
+}
+
+function derivedText(details: Parameters<typeof deriveState>[0] | undefined): string {
+  if (!details) return '';
+  const d = deriveState(details, Date.now());
+  switch (d.kind) {
+    case 'retrying':
+      return `retrying (attempt ${d.attempt}${d.limit !== undefined ? ` of ${d.limit + 1}` : ''})`;
+    case 'sleeping':
+      return d.since ? `sleeping since ${new Date(d.since).toLocaleTimeString()}` : 'sleeping';
+    case 'waitingForEvent':
+      return d.eventType ? `waiting for event "${d.eventType}"` : 'waiting for event';
+    default:
+      return '';
+  }
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function escapeMd(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<unknown>): Promise<void> {
+  let i = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (i < items.length) await fn(items[i++]);
+  }));
+}
