@@ -1,0 +1,47 @@
+// Runs inside the real extension host (code-server or @vscode/test-electron): mocha with a reporter
+// that streams one JSON line per event to the file the outer runner tails.
+import { appendFileSync } from 'node:fs';
+import Mocha from 'mocha';
+import * as vscode from 'vscode';
+import { EXTENSION_ID } from './helpers';
+
+function emit(event: Record<string, unknown>): void {
+  const file = process.env.CFWF_RESULTS;
+  const line = JSON.stringify(event);
+  if (file) appendFileSync(file, line + '\n');
+  else console.log(line);
+}
+
+class StreamReporter {
+  constructor(runner: Mocha.Runner) {
+    runner.on('pass', (t) => emit({ event: 'pass', title: t.fullTitle(), ms: t.duration }));
+    runner.on('fail', (t, err: Error) => emit({ event: 'fail', title: t.fullTitle(), error: String(err?.stack ?? err) }));
+    runner.on('pending', (t) => emit({ event: 'pending', title: t.fullTitle() }));
+  }
+}
+
+export async function run(): Promise<void> {
+  // Activation first: a broken activate() must fail the run with a clear message, not a hang.
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  try {
+    if (!ext) throw new Error(`${EXTENSION_ID} is not loaded in this host`);
+    await ext.activate();
+  } catch (e) {
+    emit({ event: 'activationFailed', error: String((e as Error)?.stack ?? e) });
+    emit({ event: 'end', failures: 1 });
+    throw e;
+  }
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, reporter: StreamReporter as unknown as Mocha.ReporterConstructor, grep: process.env.CFWF_GREP });
+  mocha.suite.emit('pre-require', globalThis, '', mocha);
+  // Required lazily (after pre-require) so the bundled specs find mocha's globals.
+  require('./suite/activation.test');
+  require('./suite/commands-declared.test');
+  require('./suite/connections.test');
+  require('./suite/tree.test');
+  require('./suite/commands.test');
+  require('./suite/webview.test');
+  require('./suite/secrets.test');
+  const failures = await new Promise<number>((resolve) => mocha.run(resolve));
+  emit({ event: 'end', failures });
+  if (failures > 0) throw new Error(`${failures} integration test(s) failed`);
+}

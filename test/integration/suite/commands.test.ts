@@ -1,0 +1,213 @@
+// Every command against the real engine, checked through an independent client afterwards.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { api, instanceNode, localConnectionId, ref, statusOf, truth, waitFor, workflowNode } from '../helpers';
+
+const C = (id: string) => `cloudflareWorkflows.${id}`;
+
+async function lastError(after: number): Promise<string | undefined> {
+  const a = await api();
+  return a.commandErrors.slice(after).map((e) => e.message).join('\n') || undefined;
+}
+
+async function instanceCount(workflow: string): Promise<number> {
+  const c = (await truth().getWorkflow(workflow)).instances;
+  return Object.values(c).reduce((a, b) => a + (b ?? 0), 0);
+}
+
+describe('Commands against the engine', function () {
+  let conn: string;
+  before(async () => {
+    conn = await localConnectionId();
+  });
+
+  it('Create Instance creates it with the given id and params', async () => {
+    const id = await vscode.commands.executeCommand<string>(C('createInstance'), { connectionId: conn, workflow: 'bulk-import' }, { id: 'cmd-create-1', params: { count: 2 }, noOpen: true });
+    assert.equal(id, 'cmd-create-1');
+    const d = await waitFor('complete', async () => {
+      const x = await truth().getInstance('bulk-import', 'cmd-create-1');
+      return x.status === 'complete' && x;
+    });
+    assert.deepEqual(d.params, { count: 2 });
+    assert.equal(d.steps.length, 2);
+  });
+
+  it('Create Instance rejects a bad id and oversize params, sending nothing', async () => {
+    const a = await api();
+    const before = await instanceCount('bulk-import');
+    const errs = a.commandErrors.length;
+    await vscode.commands.executeCommand(C('createInstance'), { connectionId: conn, workflow: 'bulk-import' }, { id: '-bad id!', noOpen: true });
+    assert.match((await lastError(errs)) ?? '', /Instance ID may contain only/);
+    const errs2 = a.commandErrors.length;
+    await vscode.commands.executeCommand(C('createInstance'), { connectionId: conn, workflow: 'bulk-import' }, { params: { blob: 'x'.repeat(1024 * 1024 + 10) }, noOpen: true });
+    assert.match((await lastError(errs2)) ?? '', /1 MiB/);
+    assert.equal(await instanceCount('bulk-import'), before, 'the engine received no instance');
+  });
+
+  it('Create Instance reports an existing id as a conflict, not a retry', async () => {
+    const a = await api();
+    const errs = a.commandErrors.length;
+    await vscode.commands.executeCommand(C('createInstance'), { connectionId: conn, workflow: 'bulk-import' }, { id: 'cmd-create-1', noOpen: true });
+    assert.match((await lastError(errs)) ?? '', /already exists/i);
+  });
+
+  it('Create Instances from JSON File creates every item; a bad file creates none', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfwf-batch-'));
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify(Array.from({ length: 12 }, (_, i) => ({ id: `batch-${i}`, params: { count: 1 } }))));
+    const result = await vscode.commands.executeCommand<{ created: unknown[]; failed: unknown[] }>(C('createInstancesFromFile'), { connectionId: conn, workflow: 'bulk-import' }, vscode.Uri.file(good));
+    assert.equal(result.created.length, 12);
+    assert.equal(result.failed.length, 0);
+    for (let i = 0; i < 12; i++) assert.notEqual(await statusOf('bulk-import', `batch-${i}`), 'unknown');
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify([{ id: 'batch-ok-x' }, { id: 'bad id' }]));
+    const a = await api();
+    const errs = a.commandErrors.length;
+    const before = await instanceCount('bulk-import');
+    await vscode.commands.executeCommand(C('createInstancesFromFile'), { connectionId: conn, workflow: 'bulk-import' }, vscode.Uri.file(bad));
+    assert.match((await lastError(errs)) ?? '', /Nothing was created: Item 1/);
+    assert.equal(await instanceCount('bulk-import'), before);
+  });
+
+  it('Pause and Resume from the tree change the engine state and refresh the item', async () => {
+    const a = await api();
+    await truth().createInstance('long-sleeper', { id: 'cmd-pause', params: { minutes: 600 } });
+    await waitFor('sleeping', async () => (await truth().getInstance('long-sleeper', 'cmd-pause')).steps.length >= 2);
+    const node = await instanceNode('long-sleeper', 'running', 'cmd-pause');
+    await vscode.commands.executeCommand(C('pause'), node);
+    await waitFor('paused', async () => (await statusOf('long-sleeper', 'cmd-pause')) === 'paused');
+    const w = await workflowNode('long-sleeper');
+    assert.ok((w.counts?.paused ?? 0) >= 1, 'workflow counts refreshed after the action');
+    await vscode.commands.executeCommand(C('resume'), ref(conn, 'long-sleeper', 'cmd-pause'));
+    await waitFor('running', async () => (await statusOf('long-sleeper', 'cmd-pause')) === 'running');
+    assert.equal(a.commandErrors.filter((e) => e.command.endsWith('pause') || e.command.endsWith('resume')).length, 0);
+  });
+
+  it('Terminate (confirmed) ends the instance; a second terminate is refused clearly', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand(C('terminate'), ref(conn, 'long-sleeper', 'cmd-pause'), { confirmed: true });
+    await waitFor('terminated', async () => (await statusOf('long-sleeper', 'cmd-pause')) === 'terminated');
+    const errs = a.commandErrors.length;
+    await vscode.commands.executeCommand(C('terminate'), ref(conn, 'long-sleeper', 'cmd-pause'), { confirmed: true });
+    assert.match((await lastError(errs)) ?? '', /terminat|finite|final/i);
+  });
+
+  it('Restart runs a finished instance again, also from a chosen step', async () => {
+    await vscode.commands.executeCommand(C('restart'), ref(conn, 'long-sleeper', 'cmd-pause'), { confirmed: true });
+    await waitFor('running again', async () => (await statusOf('long-sleeper', 'cmd-pause')) === 'running');
+    await waitFor('slept', async () => (await truth().getInstance('long-sleeper', 'cmd-pause')).steps.length >= 2);
+    await vscode.commands.executeCommand(C('restart'), ref(conn, 'long-sleeper', 'cmd-pause'), { confirmed: true, fromStep: 'nap-1' });
+    await waitFor('running after restart from step', async () => {
+      const d = await truth().getInstance('long-sleeper', 'cmd-pause');
+      return d.status === 'running' && d.steps.some((s) => s.name === 'nap-1');
+    });
+    await truth().changeStatus('long-sleeper', 'cmd-pause', 'terminate');
+  });
+
+  it('Send Event delivers the event and the waiting instance completes', async () => {
+    await truth().createInstance('approval-gate', { id: 'cmd-event' });
+    await waitFor('waiting', async () => (await truth().getInstance('approval-gate', 'cmd-event')).steps.some((s) => s.type === 'waitForEvent'));
+    await vscode.commands.executeCommand(C('sendEvent'), ref(conn, 'approval-gate', 'cmd-event'), { type: 'decision', payload: { approved: true } });
+    const d = await waitFor('complete', async () => {
+      const x = await truth().getInstance('approval-gate', 'cmd-event');
+      return x.status === 'complete' && x;
+    });
+    assert.deepEqual(d.output, { approved: true });
+  });
+
+  it('Send Event rejects a bad type or payload and the instance keeps waiting', async () => {
+    const a = await api();
+    await truth().createInstance('approval-gate', { id: 'cmd-event-bad' });
+    await waitFor('waiting', async () => (await truth().getInstance('approval-gate', 'cmd-event-bad')).steps.some((s) => s.type === 'waitForEvent'));
+    const errs = a.commandErrors.length;
+    await vscode.commands.executeCommand(C('sendEvent'), ref(conn, 'approval-gate', 'cmd-event-bad'), { type: 'x'.repeat(101), payload: {} });
+    await vscode.commands.executeCommand(C('sendEvent'), ref(conn, 'approval-gate', 'cmd-event-bad'), { type: 'decision', payload: { big: 'y'.repeat(1024 * 1024) } });
+    const msgs = (await lastError(errs)) ?? '';
+    assert.match(msgs, /Event type is 101 characters/);
+    assert.match(msgs, /1 MiB/);
+    await new Promise((r) => setTimeout(r, 500));
+    const d = await truth().getInstance('approval-gate', 'cmd-event-bad');
+    assert.equal(d.status, 'running');
+    assert.ok(d.steps.some((s) => s.type === 'waitForEvent' && !s.end), 'still waiting: no event arrived');
+  });
+
+  it('Delete Instance removes it from the engine', async () => {
+    await vscode.commands.executeCommand(C('deleteInstance'), ref(conn, 'bulk-import', 'batch-11'), { confirmed: true });
+    await waitFor('deleted', async () => {
+      try {
+        await truth().getInstance('bulk-import', 'batch-11');
+        return false;
+      } catch {
+        return true;
+      }
+    });
+  });
+
+  it('Copy ID, Copy as JSON, Export and Open as JSON show the instance', async () => {
+    await vscode.commands.executeCommand(C('copyInstanceId'), ref(conn, 'order-pipeline', 'order-complete'));
+    assert.equal(await vscode.env.clipboard.readText(), 'order-complete');
+    await vscode.commands.executeCommand(C('copyInstanceJson'), ref(conn, 'order-pipeline', 'order-complete'));
+    const copied = JSON.parse(await vscode.env.clipboard.readText());
+    assert.equal(copied.id, 'order-complete');
+    assert.equal(copied.status, 'complete');
+    assert.ok(copied.steps.some((s: { name: string }) => s.name === 'reserve stock-1'));
+    const target = vscode.Uri.file(join(mkdtempSync(join(tmpdir(), 'cfwf-export-')), 'out.json'));
+    await vscode.commands.executeCommand(C('exportInstance'), ref(conn, 'order-pipeline', 'order-complete'), target);
+    assert.equal(JSON.parse(readFileSync(target.fsPath, 'utf8')).id, 'order-complete');
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>(C('openInstanceJson'), ref(conn, 'order-pipeline', 'order-complete'));
+    assert.equal(editor.document.uri.scheme, 'cfwf-instance');
+    assert.equal(editor.document.languageId, 'json');
+    assert.match(editor.document.getText(), /"reserve stock-1"/);
+  });
+
+  it('Compare opens a diff of two instances', async () => {
+    await vscode.commands.executeCommand(C('compareInstances'), ref(conn, 'order-pipeline', 'order-complete'), undefined, ref(conn, 'order-pipeline', 'order-waiting'));
+    await waitFor('diff editor', async () => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputTextDiff)));
+  });
+
+  it('Rerun with Same Params creates a new instance with the same params', async () => {
+    const id = await vscode.commands.executeCommand<string>(C('rerunWithSameParams'), ref(conn, 'bulk-import', 'cmd-create-1'), { noOpen: true });
+    assert.ok(id && id !== 'cmd-create-1');
+    assert.deepEqual((await truth().getInstance('bulk-import', id)).params, { count: 2 });
+  });
+
+  it('Watch Instance notifies when it completes, and the watch survives in globalState', async () => {
+    const a = await api();
+    await truth().createInstance('approval-gate', { id: 'cmd-watch' });
+    await waitFor('waiting', async () => (await truth().getInstance('approval-gate', 'cmd-watch')).steps.some((s) => s.type === 'waitForEvent'));
+    await vscode.commands.executeCommand(C('watchInstance'), ref(conn, 'approval-gate', 'cmd-watch'));
+    assert.ok(a.watches.list().some((w) => w.id === 'cmd-watch'));
+    await a.watches.check();
+    await truth().sendEvent('approval-gate', 'cmd-watch', 'decision', { approved: false });
+    await waitFor('complete', async () => (await statusOf('approval-gate', 'cmd-watch')) === 'complete');
+    await a.watches.check();
+    assert.ok(a.watches.notified.some((n) => n.includes('cmd-watch completed')), a.watches.notified.join('; '));
+    assert.ok(!a.watches.list().some((w) => w.id === 'cmd-watch'), 'a finished watch ends');
+  });
+
+  it('Diagnose Connection reports reachability, read and write access', async () => {
+    const report = await vscode.commands.executeCommand<string>(C('diagnoseConnection'), conn, 'quiet');
+    assert.match(report, /\| Reachable \| ok \|/);
+    assert.match(report, /\| Read Workflows \| ok \|/);
+    assert.match(report, /\| Write permission \| ok \|/);
+  });
+
+  it('Go to Instance opens the instance and filters narrow the tree', async () => {
+    const a = await api();
+    const w = await workflowNode('long-sleeper');
+    await vscode.commands.executeCommand(C('filterWorkflow'), w, { statuses: ['paused'] });
+    const groups = (await a.tree.getChildren(w)).filter((n) => n.kind === 'group');
+    assert.deepEqual(groups.map((g) => (g.kind === 'group' ? g.status : '')), ['paused']);
+    assert.match(String(a.tree.getTreeItem(w).description), /filter: paused/);
+    await vscode.commands.executeCommand(C('clearFilter'), w);
+    assert.ok((await a.tree.getChildren(w)).filter((n) => n.kind === 'group').length > 1);
+    await vscode.commands.executeCommand(C('searchWorkflows'), undefined, 'approval');
+    const root = w.parent;
+    const names = (await a.tree.getChildren(root)).filter((n) => n.kind === 'workflow').map((n) => (n.kind === 'workflow' ? n.name : ''));
+    assert.deepEqual(names, ['approval-gate']);
+    await vscode.commands.executeCommand(C('searchWorkflows'), undefined, '');
+  });
+});

@@ -1,0 +1,83 @@
+// The instance view in the real host: the right steps, attempts and errors per fixture workflow,
+// live updates that stop at a final state, one panel per instance, and go-to-source.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { HostToWebview } from '../../../src/webview/protocol';
+import type { DoStep } from '../../../src/model/types';
+import { api, localConnectionId, truth, waitFor } from '../helpers';
+
+type InstanceMsg = Extract<HostToWebview, { type: 'instance' }>;
+
+async function openAndWait(conn: string, workflow: string, id: string, pred: (m: InstanceMsg) => boolean = () => true): Promise<InstanceMsg> {
+  const a = await api();
+  const target = { connectionId: conn, connectionLabel: 'Local', workflow, id };
+  await vscode.commands.executeCommand('cloudflareWorkflows.openInstance', { connectionId: conn, workflow, id });
+  return waitFor(`panel for ${id}`, async () => {
+    const m = a.panels.manager.lastPosted(target);
+    return m?.type === 'instance' && pred(m) ? m : undefined;
+  }, 20_000);
+}
+
+describe('Instance view', () => {
+  let conn: string;
+  before(async () => {
+    conn = await localConnectionId();
+  });
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('shows the steps, attempts and retries of a completed order', async () => {
+    const m = await openAndWait(conn, 'order-pipeline', 'order-complete');
+    const names = m.details.steps.map((s) => s.name);
+    assert.deepEqual(names.slice(0, 3), ['load order-1', 'reserve stock-1', 'cool down-1']);
+    const reserve = m.details.steps[1] as DoStep;
+    assert.equal(reserve.attempts.length, 3, 'two failures then a success');
+    assert.match(reserve.attempts[0].error?.message ?? '', /warehouse busy/);
+    assert.ok(names.includes('ünïcødé ✓ 数据 <b>&amp;</b> "quotes"-1'), 'special names arrive intact');
+    assert.equal(m.meta.live, false, 'a complete instance is not polled');
+    assert.ok(m.meta.actions.includes('restart') && !m.meta.actions.includes('pause'));
+  });
+
+  it('shows the error of an errored instance and the step it came from', async () => {
+    const m = await openAndWait(conn, 'flaky-payments', 'payment-errored');
+    assert.equal(m.details.status, 'errored');
+    assert.match(m.details.error?.message ?? '', /card declined/);
+    const charge = m.details.steps.find((s) => s.name === 'charge card-1') as DoStep;
+    assert.equal(charge.attempts.length, 3, 'limit 2 → three attempts');
+    assert.ok(charge.attempts.every((x) => x.success === false));
+  });
+
+  it('updates a running instance live and stops at its final state', async () => {
+    const a = await api();
+    await truth().createInstance('approval-gate', { id: 'view-live' });
+    const first = await openAndWait(conn, 'approval-gate', 'view-live', (m) => m.details.steps.some((s) => s.type === 'waitForEvent'));
+    assert.equal(first.meta.live, true);
+    assert.equal(first.meta.pendingEventType, 'decision');
+    await truth().sendEvent('approval-gate', 'view-live', 'decision', { approved: true });
+    const done = await openAndWait(conn, 'approval-gate', 'view-live', (m) => m.details.status === 'complete');
+    assert.equal(done.meta.live, false);
+    let posts = 0;
+    const sub = a.panels.manager.onDidPost((p) => p.target.id === 'view-live' && p.message.type === 'instance' && posts++);
+    await new Promise((r) => setTimeout(r, 7000));
+    sub.dispose();
+    assert.equal(posts, 0, 'no refresh after the final state');
+  });
+
+  it('keeps one panel per instance and reveals it again', async () => {
+    const a = await api();
+    await openAndWait(conn, 'order-pipeline', 'order-complete');
+    await openAndWait(conn, 'order-pipeline', 'order-complete');
+    assert.equal(a.panels.manager.panels().filter((t) => t.id === 'order-complete').length, 1);
+  });
+
+  it('finds the source of a step in the workspace', async () => {
+    const { locateStep } = await import('../../../src/commands/panels');
+    const loc = await locateStep('reserve stock-1');
+    assert.ok(loc, 'found');
+    assert.match(loc.uri.path, /src\/index\.ts$/);
+    const doc = await vscode.workspace.openTextDocument(loc.uri);
+    assert.match(doc.lineAt(loc.range.start.line).text, /step\.do\(/);
+    assert.match(doc.getText(new vscode.Range(loc.range.start.line, 0, loc.range.start.line + 3, 0)), /reserve stock/);
+  });
+});

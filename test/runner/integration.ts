@@ -1,0 +1,77 @@
+// `npm run test:integration`: runs the mocha suite inside the real extension host (code-server),
+// against a real engine, streaming results; non-zero exit on any failure, a hang, or an extension
+// that failed to activate. All processes are cleaned up.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, startRealHost } from './realHost';
+
+const TIMEOUT_MS = Number(process.env.CFWF_INTEGRATION_TIMEOUT_MS ?? 8 * 60_000);
+
+async function main(): Promise<number> {
+  const resultsDir = join(root, 'test-results');
+  mkdirSync(resultsDir, { recursive: true });
+  const results = join(resultsDir, 'integration.jsonl');
+  writeFileSync(results, '');
+  const started = Date.now();
+  const rh = await startRealHost({
+    name: 'integration',
+    env: { CFWF_RESULTS: results, CFWF_GREP: process.env.CFWF_GREP ?? '' },
+    extensionTestsPath: join(root, 'out', 'test', 'integration', 'index.js'),
+    log: (l) => console.log(`[integration] ${l}`),
+  });
+  let passed = 0;
+  let failed = 0;
+  let ended = false;
+  let offset = 0;
+  try {
+    while (!ended) {
+      if (Date.now() - started > TIMEOUT_MS) {
+        console.error(`[integration] TIMEOUT after ${TIMEOUT_MS / 1000} s: the suite hung or never started.`);
+        failed++;
+        break;
+      }
+      const text = existsSync(results) ? readFileSync(results, 'utf8') : '';
+      const lines = text.slice(offset).split('\n');
+      const complete = lines.slice(0, -1);
+      offset += complete.reduce((n, l) => n + l.length + 1, 0);
+      for (const line of complete) {
+        const ev = JSON.parse(line) as { event: string; title?: string; error?: string; ms?: number; failures?: number };
+        if (ev.event === 'pass') {
+          passed++;
+          console.log(`  ✔ ${ev.title} (${ev.ms} ms)`);
+        } else if (ev.event === 'fail') {
+          failed++;
+          console.log(`  ✖ ${ev.title}\n${indent(ev.error ?? '')}`);
+        } else if (ev.event === 'pending') {
+          console.log(`  - ${ev.title} (skipped: a defect)`);
+          failed++;
+        } else if (ev.event === 'activationFailed') {
+          console.error(`[integration] The extension FAILED TO ACTIVATE: ${ev.error}`);
+          failed++;
+          ended = true;
+        } else if (ev.event === 'end') ended = true;
+      }
+      if (!ended) await new Promise((r) => setTimeout(r, 250));
+    }
+    if (failed > 0) {
+      const logs = rh.host.logs();
+      writeFileSync(join(resultsDir, 'integration-code-server.log'), logs);
+      await rh.page.screenshot({ path: join(resultsDir, 'integration-failure.png') }).catch(() => undefined);
+      console.log(`[integration] evidence: test-results/integration-code-server.log, integration-failure.png`);
+    }
+  } finally {
+    await rh.dispose();
+  }
+  console.log(`[integration] ${passed} passed, ${failed} failed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  writeFileSync(join(resultsDir, 'integration.json'), JSON.stringify({ passed, failed }));
+  return failed > 0 || passed === 0 ? 1 : 0;
+}
+
+function indent(s: string): string {
+  return s.split('\n').map((l) => `      ${l}`).join('\n');
+}
+
+main().then((code) => process.exit(code), (e) => {
+  console.error('[integration] runner failed:', e);
+  process.exit(1);
+});

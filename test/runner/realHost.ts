@@ -1,0 +1,80 @@
+// Shared set-up for everything that runs in the real host: a real engine (wrangler dev on the
+// fixture, seeded), a copy of the fixture as the workspace, code-server, and headless Chromium.
+// Every process is stopped in `dispose()`, also after failures.
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { fixtureDir, freePort, startEngine } from '../../scripts/lib/engine.mjs';
+import { launchBrowser, startHost } from '../../scripts/lib/host.mjs';
+import { seed } from '../../scripts/lib/seed.mjs';
+
+export const root = resolve(__dirname, '..', '..');
+
+export interface RealHost {
+  engine: Awaited<ReturnType<typeof startEngine>>;
+  host: Awaited<ReturnType<typeof startHost>>;
+  browser: Browser;
+  page: Page;
+  workspace: string;
+  stateDir: string;
+  dispose(): Promise<void>;
+}
+
+/** The first free port of 8787–8797, so the extension finds the engine the way it finds a user's. */
+async function discoverablePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  for (let p = 8787; p <= 8797; p++) {
+    const free = await new Promise<boolean>((r) => {
+      const s = createServer();
+      s.once('error', () => r(false));
+      s.listen(p, '127.0.0.1', () => s.close(() => r(true)));
+    });
+    if (free) return p;
+  }
+  return freePort();
+}
+
+export async function startRealHost(opts: {
+  name: string;
+  env?: Record<string, string>;
+  settings?: Record<string, unknown>;
+  /** Load the extension under development; with a tests path, run that module in the host. */
+  extensionTestsPath?: string;
+  log?: (line: string) => void;
+}): Promise<RealHost> {
+  const stateDir = mkdtempSync(join(tmpdir(), `cfwf-${opts.name}-`));
+  const workspace = join(stateDir, 'workspace');
+  cpSync(fixtureDir, workspace, { recursive: true, filter: (src) => !src.includes('.wrangler') });
+  mkdirSync(join(workspace, '.vscode'), { recursive: true });
+  writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'cloudflareWorkflows.autoRefreshSeconds': 0 }, null, 2));
+  const cleanups: (() => Promise<void> | void)[] = [() => rmSync(stateDir, { recursive: true, force: true })];
+  const dispose = async () => {
+    for (const c of cleanups.reverse()) {
+      try {
+        await c();
+      } catch {
+        /* keep cleaning */
+      }
+    }
+  };
+  try {
+    const engine = await startEngine({ port: await discoverablePort() });
+    cleanups.push(() => engine.stop());
+    opts.log?.(`engine: wrangler ${engine.wranglerVersion} at ${engine.baseUrl}`);
+    await seed(engine.apiBase);
+    const host = await startHost({ workspace, stateDir, env: { CFWF_ENGINE_URL: engine.baseUrl, CFWF_ENGINE_API: engine.apiBase, ...opts.env }, settings: opts.settings });
+    cleanups.push(() => host.stop());
+    opts.log?.(`code-server at ${host.url}`);
+    const browser = await launchBrowser();
+    cleanups.push(() => browser.close());
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const url = host.workbenchUrl(workspace, { extensionDevelopmentPath: root, extensionTestsPath: opts.extensionTestsPath });
+    await page.goto(url);
+    return { engine, host, browser, page, workspace, stateDir, dispose };
+  } catch (e) {
+    await dispose();
+    throw e;
+  }
+}

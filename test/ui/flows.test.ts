@@ -1,0 +1,114 @@
+// UI flows in real Chromium against code-server and the real engine, as a user clicks them.
+// Screenshots of each step go to docs/screenshots/ (the README shows them); on a failure, a
+// screenshot and the extension's log are kept in test-results/ui/.
+import * as assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, startRealHost, type RealHost } from '../runner/realHost';
+import { Workbench } from './pages/workbench';
+
+const shots = join(root, 'docs', 'screenshots');
+const evidence = join(root, 'test-results', 'ui');
+
+async function engineStatus(rh: RealHost, workflow: string, id: string): Promise<string> {
+  const r = await fetch(`${rh.engine.apiBase}/workflows/${workflow}/instances/${id}`);
+  return ((await r.json()) as { result: { status: string } }).result.status;
+}
+
+async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`timed out: ${what}`);
+}
+
+function findFiles(dir: string, pred: (f: string) => boolean, out: string[] = []): string[] {
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) findFiles(p, pred, out);
+    else if (pred(p)) out.push(p);
+  }
+  return out;
+}
+
+describe('UI flows in the real workbench', function () {
+  this.timeout(120_000);
+  let rh: RealHost;
+  let wb: Workbench;
+
+  before(async function () {
+    this.timeout(180_000);
+    mkdirSync(shots, { recursive: true });
+    rh = await startRealHost({ name: 'ui', log: (l) => console.log(`    [ui] ${l}`) });
+    wb = new Workbench(rh.page);
+    await wb.waitReady();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed' || !rh) return;
+    mkdirSync(evidence, { recursive: true });
+    const name = (this.currentTest.title ?? 'test').replace(/[^\w]+/g, '-');
+    await rh.page.screenshot({ path: join(evidence, `${name}.png`) }).catch(() => undefined);
+    for (const log of findFiles(rh.stateDir, (f) => f.endsWith('Cloudflare Workflows.log'))) cpSync(log, join(evidence, `${name}.extension.log`));
+    console.log(`    evidence kept in test-results/ui/${name}.*`);
+  });
+
+  after(async () => {
+    await rh?.dispose();
+  });
+
+  it('opens the Workflows view and walks connection → workflow → status group → instance', async () => {
+    await wb.view.open();
+    await wb.view.item(/^Local · 127\.0\.0\.1/).first().waitFor({ timeout: 30_000 });
+    await wb.screenshot(join(shots, '1-view.png'));
+    await wb.view.expand('long-sleeper');
+    await wb.view.item('Running').first().waitFor();
+    await wb.screenshot(join(shots, '2-workflow.png'));
+    const runningGroup = wb.view.item('Running').first();
+    await runningGroup.locator('.monaco-tl-twistie').click();
+    await wb.view.item('sleeper-running').first().waitFor();
+    await wb.screenshot(join(shots, '3-instances.png'));
+  });
+
+  it('opens the instance timeline in a webview', async () => {
+    await wb.view.item('sleeper-running').first().click();
+    const view = wb.webview();
+    await view.text('start work-1').first().waitFor({ timeout: 30_000 });
+    await view.text('nap-1').first().waitFor();
+    await wb.screenshot(join(shots, '4-timeline.png'));
+  });
+
+  it('pauses and resumes an instance from the context menu', async () => {
+    const menu = await wb.view.rightClick('sleeper-running');
+    const labels = await menu.labels();
+    assert.ok(labels.includes('Pause') && !labels.includes('Resume'), labels.join(', '));
+    await wb.screenshot(join(shots, '5-context-menu.png'));
+    await menu.click('Pause');
+    await until('paused in the engine', async () => (await engineStatus(rh, 'long-sleeper', 'sleeper-running')) === 'paused');
+    await wb.view.expand('Paused');
+    await wb.view.item('sleeper-running').first().waitFor();
+    const menu2 = await wb.view.rightClick('sleeper-running');
+    assert.ok((await menu2.labels()).includes('Resume'));
+    await menu2.click('Resume');
+    await until('running in the engine', async () => (await engineStatus(rh, 'long-sleeper', 'sleeper-running')) === 'running');
+  });
+
+  it('sends an event to a waiting instance from the palette and sees it complete', async () => {
+    await wb.palette.run('Cloudflare Workflows: Send Event…');
+    await wb.quickInput.pick('approval-gate');
+    await wb.quickInput.pick('approval-waiting');
+    await wb.quickInput.waitTitle(/event type/);
+    await wb.quickInput.row('decision').first().waitFor();
+    await wb.screenshot(join(shots, '6-send-event.png'));
+    await wb.quickInput.accept();
+    await wb.quickInput.waitTitle(/JSON payload/);
+    await wb.quickInput.type('{"approved": true}', { clear: true });
+    await wb.quickInput.accept();
+    await wb.notifications.expect(/Event "decision" sent to approval-waiting/);
+    await until('complete in the engine', async () => (await engineStatus(rh, 'approval-gate', 'approval-waiting')) === 'complete');
+    await wb.screenshot(join(shots, '7-event-sent.png'));
+  });
+});

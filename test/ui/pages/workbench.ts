@@ -1,0 +1,132 @@
+// Page objects for the VS Code workbench served by code-server, driven through real Chromium.
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+
+export class Workbench {
+  readonly palette: CommandPalette;
+  readonly quickInput: QuickInput;
+  readonly notifications: Notifications;
+  readonly view: WorkflowsView;
+  constructor(readonly page: Page) {
+    this.quickInput = new QuickInput(page);
+    this.palette = new CommandPalette(page, this.quickInput);
+    this.notifications = new Notifications(page);
+    this.view = new WorkflowsView(page);
+  }
+
+  async waitReady(): Promise<void> {
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await this.page.locator('.activitybar').waitFor({ timeout: 60_000 });
+    // The status bar appears once the extension host is up.
+    await this.page.locator('.statusbar').waitFor({ timeout: 60_000 });
+  }
+
+  async screenshot(path: string): Promise<void> {
+    await this.page.screenshot({ path });
+  }
+
+  contextMenu(): ContextMenu {
+    return new ContextMenu(this.page);
+  }
+
+  webview(): InstanceWebview {
+    return new InstanceWebview(this.page);
+  }
+
+  async dialogButton(name: string): Promise<void> {
+    await this.page.locator('.monaco-dialog-box').getByRole('button', { name }).click();
+  }
+}
+
+export class CommandPalette {
+  constructor(private readonly page: Page, private readonly quickInput: QuickInput) {}
+  async run(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    await this.quickInput.widget.waitFor();
+    await this.page.keyboard.type(`>${title}`.replace(/^>>/, '>'));
+    await this.quickInput.row(title).first().waitFor();
+    await this.page.keyboard.press('Enter');
+  }
+}
+
+export class QuickInput {
+  readonly widget: Locator;
+  constructor(private readonly page: Page) {
+    this.widget = page.locator('.quick-input-widget');
+  }
+  row(label: string): Locator {
+    return this.widget.locator('.quick-input-list .monaco-list-row', { hasText: label });
+  }
+  async waitTitle(text: string | RegExp): Promise<void> {
+    await this.widget.locator('.quick-input-title', { hasText: text }).waitFor();
+  }
+  async pick(label: string): Promise<void> {
+    await this.row(label).first().click();
+  }
+  async type(text: string, opts: { clear?: boolean } = {}): Promise<void> {
+    const input = this.widget.locator('input.input');
+    if (opts.clear) await input.fill('');
+    await input.pressSequentially(text);
+  }
+  async accept(): Promise<void> {
+    await this.page.keyboard.press('Enter');
+  }
+}
+
+export class Notifications {
+  constructor(private readonly page: Page) {}
+  toast(text: string | RegExp): Locator {
+    return this.page.locator('.notifications-toasts .notification-toast', { hasText: text });
+  }
+  async expect(text: string | RegExp, timeout = 20_000): Promise<void> {
+    await this.toast(text).first().waitFor({ timeout });
+  }
+}
+
+export class ContextMenu {
+  constructor(private readonly page: Page) {}
+  items(): Locator {
+    return this.page.locator('.context-view .monaco-menu .action-item .action-label');
+  }
+  async labels(): Promise<string[]> {
+    await this.items().first().waitFor();
+    return (await this.items().allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  }
+  async click(label: string): Promise<void> {
+    await this.page.locator('.context-view .monaco-menu .action-item', { hasText: label }).first().click();
+  }
+}
+
+export class WorkflowsView {
+  constructor(private readonly page: Page) {}
+  async open(): Promise<void> {
+    const pane = this.page.locator('.pane-header', { hasText: 'Workflows' });
+    if (!(await pane.isVisible())) await this.page.locator('.activitybar [aria-label^="Cloudflare Workflows"]').first().click();
+    await pane.waitFor();
+  }
+  item(label: string | RegExp): Locator {
+    return this.page.locator('.pane-body [role="treeitem"]', { has: this.page.locator('.label-name', { hasText: label }) });
+  }
+  async expand(label: string | RegExp): Promise<void> {
+    const row = this.item(label).first();
+    await row.waitFor({ timeout: 30_000 });
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+    await this.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle());
+  }
+  async rightClick(label: string | RegExp): Promise<ContextMenu> {
+    await this.item(label).first().click({ button: 'right' });
+    return new ContextMenu(this.page);
+  }
+}
+
+export class InstanceWebview {
+  readonly frame: FrameLocator;
+  constructor(page: Page) {
+    this.frame = page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+  }
+  locator(selector: string): Locator {
+    return this.frame.locator(selector);
+  }
+  text(text: string | RegExp): Locator {
+    return this.frame.getByText(text);
+  }
+}
