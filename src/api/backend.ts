@@ -26,9 +26,23 @@ export interface GetInstanceOptions extends RequestOptions {
 
 export interface StepOutput {
   status?: string;
+  /** Parsed JSON, or the raw bytes (`Uint8Array`) when the step returned a stream. */
   output?: unknown;
   error?: { name: string; message: string } | null;
   eventType?: string;
+  /** Set when the output came back as raw bytes rather than JSON. */
+  contentType?: string;
+}
+
+/** Request accounting, for the tree's rate budget display and for benchmarks. */
+export interface BackendStats {
+  /** HTTP requests actually sent, retries included. */
+  requests: number;
+  /** Of those, automatic retries of idempotent reads. */
+  retries: number;
+  inFlight: number;
+  /** Cloud only: the sliding-window request budget. */
+  budget?: { used: number; limit: number; remaining: number; windowMs: number; blockedUntil?: Date };
 }
 
 export interface BatchDeleteResult {
@@ -57,6 +71,8 @@ export interface WorkflowsBackend {
   getStepOutput(name: string, id: string, query: StepOutputQuery, opts?: RequestOptions): Promise<StepOutput>;
   /** Round trip used by "Diagnose Connection": which API path/version answered and how fast. */
   probe(opts?: RequestOptions): Promise<{ ok: true; latencyMs: number; detail: string }>;
+  /** Request counters; both shipped backends implement it. */
+  stats?(): BackendStats;
   /** Closes pooled connections. */
   close(): Promise<void>;
 }

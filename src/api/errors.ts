@@ -33,6 +33,8 @@ export class WorkflowsApiError extends Error {
       cfRay?: string;
       /** Method and path (no host credentials, no query secrets). */
       request?: string;
+      /** Low-level cause code for network failures, e.g. ECONNRESET. */
+      code?: string;
     } = {},
   ) {
     super(message);
@@ -42,6 +44,10 @@ export class WorkflowsApiError extends Error {
   }
   get errors(): ApiErrorDetail[] {
     return this.extra.errors ?? [];
+  }
+  /** Logs and telemetry get the user-facing fields only (an Error's message is not enumerable). */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, kind: this.kind, message: this.message, ...this.extra };
   }
 }
 

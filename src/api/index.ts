@@ -1,0 +1,19 @@
+// The API layer's public surface: two backends behind one interface, account-setup helpers, one error
+// type, and the domain types. Nothing outside src/api should import from its other files.
+export type { BackendStats, BatchDeleteResult, GetInstanceOptions, RequestOptions, StepOutput, WorkflowsBackend } from './backend';
+export { isApiError, WorkflowsApiError, type ApiErrorDetail, type ErrorKind } from './errors';
+export { localBackend, LOCAL_API_PATHS, type LocalBackendOptions, type LocalWorkflowsBackend } from './local';
+export {
+  cloudBackend,
+  listAccounts,
+  verifyToken,
+  CLOUD_API_BASE,
+  type Account,
+  type CloudBackendOptions,
+  type CloudConnectionOptions,
+  type CloudWorkflowsBackend,
+  type TokenVerification,
+} from './cloud';
+export { formatRetryAt, type RateBudgetOptions } from './rate-budget';
+export type { RetryPolicy, Timeouts } from './transport';
+export * from '../model/types';

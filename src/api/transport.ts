@@ -1,0 +1,425 @@
+// HTTP for both backends, on undici: one keep-alive Pool per backend, bounded concurrency, connect/
+// headers/body timeouts plus an overall deadline, cancellation by AbortSignal, and retries of idempotent
+// reads through undici's own retry interceptor (our callback only decides *whether* and *when*).
+// Every failure leaves here as a WorkflowsApiError; nothing in it ever carries the credential.
+import { interceptors, Pool, type Dispatcher, type RetryHandler } from 'undici';
+import type { BackendStats } from './backend';
+import { WorkflowsApiError, type ApiErrorDetail, type ErrorKind } from './errors';
+import { errorsFromBody, parseEnvelope, ShapeError, type Obj } from './parse';
+import { rateLimitedError, sleep, type RateBudget } from './rate-budget';
+
+export interface Timeouts {
+  /** TCP/TLS connect. */
+  connectMs: number;
+  /** From sending the request to the response headers. */
+  headersMs: number;
+  /** Longest pause between two body chunks. */
+  bodyMs: number;
+  /** The whole call, retries and waits included. */
+  requestMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000, requestMs: 60_000 };
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** First backoff; doubles per retry, with jitter. */
+  baseDelayMs: number;
+  /** Longest single wait; a Retry-After beyond it is not waited for. */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 250, maxDelayMs: 8_000 };
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export interface CallOptions {
+  method: Method;
+  /** Path below the transport's base, with every dynamic segment already URL-encoded. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  /** JSON-encoded when defined. */
+  body?: unknown;
+  signal?: AbortSignal;
+  /** What the user asked for, for messages: "pause instance "x" of workflow "y"". */
+  op: string;
+  /** Accept a non-JSON 2xx body (step output streams come back as application/octet-stream). */
+  allowBinary?: boolean;
+}
+
+export interface CallResult {
+  status: number;
+  result: unknown;
+  resultInfo?: Obj;
+  /** Set instead of `result` when `allowBinary` and the body was not JSON. */
+  binary?: { bytes: Uint8Array; contentType: string };
+}
+
+export interface ErrorContext {
+  status: number;
+  errors: ApiErrorDetail[];
+  op: string;
+  method: Method;
+  headers: Record<string, string | string[] | undefined>;
+  /** True when the body was not a Cloudflare envelope (a proxy page, plain "404 Not Found", …). */
+  foreignBody: boolean;
+}
+
+/** A backend's own reading of an error response (codes, engine messages); undefined = use the defaults. */
+export type Classifier = (ctx: ErrorContext) => { kind: ErrorKind; message: string } | undefined;
+
+export interface TransportConfig {
+  /** Origin plus optional base path, e.g. https://api.cloudflare.com/client/v4. */
+  baseUrl: string;
+  /** Who answers, for messages: "Cloudflare", "the local engine at http://127.0.0.1:8787". */
+  service: string;
+  /** Short name for the rate-limit message. */
+  rateLimitService: string;
+  /** Returns the Authorization header value. A function, so the secret stays in the caller's closure. */
+  authorization?: () => string;
+  /** Injected dispatcher (tests: MockAgent). Otherwise the transport owns a Pool. */
+  dispatcher?: Dispatcher;
+  maxConcurrency?: number;
+  timeouts?: Partial<Timeouts>;
+  retry?: Partial<RetryPolicy>;
+  budget?: RateBudget;
+  classify?: Classifier;
+  /** Hint appended to network errors, e.g. "Make sure `wrangler dev` is running." */
+  networkHint?: string;
+}
+
+const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+// Transient socket failures worth another try for a read.
+const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETDOWN', 'ENETUNREACH', 'EHOSTDOWN', 'EHOSTUNREACH', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+// Failures where the request provably never reached the server: even a mutation may be retried.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+type RetryCallback = NonNullable<RetryHandler.RetryOptions['retry']>;
+type RetryErr = Error & { code?: string; statusCode?: number; headers?: Record<string, string | string[] | undefined> };
+
+/** Retry-After as milliseconds from now: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.trim() === '') return undefined;
+  const secs = Number(v);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Exponential backoff with "equal jitter": half fixed, half random, so retries spread out. */
+export function backoffDelay(attempt: number, policy: RetryPolicy, random = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** A FIFO semaphore: at most `max` calls in flight; queued calls leave the queue when aborted. */
+class Limiter {
+  #active = 0;
+  #queue: { start: () => void; signal?: AbortSignal; onAbort: () => void }[] = [];
+  constructor(readonly max: number) {}
+
+  get active(): number {
+    return this.#active;
+  }
+
+  async run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.#active >= this.max) {
+      await new Promise<void>((resolve, reject) => {
+        const entry = {
+          start: () => {
+            signal?.removeEventListener('abort', entry.onAbort);
+            resolve();
+          },
+          signal,
+          onAbort: () => {
+            this.#queue = this.#queue.filter((e) => e !== entry);
+            reject(signal?.reason);
+          },
+        };
+        if (signal?.aborted) {
+          reject(signal.reason);
+          return;
+        }
+        signal?.addEventListener('abort', entry.onAbort, { once: true });
+        this.#queue.push(entry);
+      });
+    } else {
+      this.#active++;
+    }
+    try {
+      return await fn();
+    } finally {
+      const next = this.#queue.shift();
+      // Hand the slot straight to the next caller; only free it when nobody waits.
+      if (next) next.start();
+      else this.#active--;
+    }
+  }
+}
+
+export class Transport {
+  readonly origin: string;
+  readonly basePath: string;
+  readonly service: string;
+  readonly timeouts: Timeouts;
+  readonly retryPolicy: RetryPolicy;
+  #config: TransportConfig;
+  #own: Pool | undefined;
+  #dispatcher: Dispatcher;
+  #limiter: Limiter;
+  #requests = 0;
+  #retries = 0;
+
+  constructor(config: TransportConfig) {
+    const url = new URL(config.baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WorkflowsApiError('invalidInput', `Unsupported URL ${url.protocol}//…; use http:// or https://.`);
+    if (url.username || url.password) throw new WorkflowsApiError('invalidInput', 'Put credentials in the token field, not in the URL.');
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.service = config.service;
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...config.timeouts };
+    this.retryPolicy = { ...DEFAULT_RETRY, ...config.retry };
+    this.#config = config;
+    const max = config.maxConcurrency ?? 6;
+    this.#limiter = new Limiter(max);
+    let base = config.dispatcher;
+    if (!base) {
+      this.#own = new Pool(this.origin, {
+        connections: max,
+        pipelining: 1,
+        connect: { timeout: this.timeouts.connectMs },
+        headersTimeout: this.timeouts.headersMs,
+        bodyTimeout: this.timeouts.bodyMs,
+        keepAliveTimeout: 10_000,
+      });
+      base = this.#own;
+    }
+    // Count every attempt that reaches the wire, retries included: this sits below the retry interceptor.
+    const counting: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
+      this.#requests++;
+      return dispatch(opts, handler);
+    };
+    // Options come per request (see #send); the global default only turns throwOnError off so the final
+    // failed response reaches us with its body and Cloudflare error codes.
+    this.#dispatcher = base.compose(counting, interceptors.retry({ throwOnError: false }));
+  }
+
+  stats(): BackendStats {
+    const s: BackendStats = { requests: this.#requests, retries: this.#retries, inFlight: this.#limiter.active };
+    if (this.#config.budget) s.budget = this.#config.budget.snapshot();
+    return s;
+  }
+
+  async close(): Promise<void> {
+    await this.#own?.close();
+  }
+
+  /** Sends one API call and returns the envelope's result, or throws a WorkflowsApiError. */
+  async call(o: CallOptions): Promise<CallResult> {
+    const user = o.signal;
+    const request = `${o.method} ${this.basePath}${o.path}`;
+    if (user?.aborted) throw this.#cancelled(o, request);
+    const deadline = AbortSignal.timeout(this.timeouts.requestMs);
+    const signal = user ? AbortSignal.any([user, deadline]) : deadline;
+    const deadlineAt = Date.now() + this.timeouts.requestMs;
+    try {
+      return await this.#limiter.run(async () => {
+        await this.#config.budget?.acquire(o.method === 'GET' ? 'read' : 'write', signal);
+        return this.#send(o, signal, deadlineAt, request);
+      }, signal);
+    } catch (e) {
+      if (user?.aborted) throw this.#cancelled(o, request);
+      if (e instanceof WorkflowsApiError) throw e;
+      if (deadline.aborted) {
+        throw new WorkflowsApiError('timeout', `${this.#capService()} did not answer within ${Math.round(this.timeouts.requestMs / 1000)} s (${o.op}).`, { request });
+      }
+      throw this.#networkError(e, o, request);
+    }
+  }
+
+  #capService(): string {
+    return this.service.charAt(0).toUpperCase() + this.service.slice(1);
+  }
+
+  #cancelled(o: CallOptions, request: string): WorkflowsApiError {
+    return new WorkflowsApiError('cancelled', `Cancelled: ${o.op}.`, { request });
+  }
+
+  #url(o: CallOptions): string {
+    let path = `${this.basePath}${o.path}`;
+    if (o.query) {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(o.query)) if (v !== undefined) q.set(k, String(v));
+      const s = q.toString();
+      if (s) path += `?${s}`;
+    }
+    return path;
+  }
+
+  #retryCallback(method: Method, signal: AbortSignal, deadlineAt: number): RetryCallback {
+    const policy = this.retryPolicy;
+    return (err, { state }, cb) => {
+      const e = err as RetryErr;
+      if (signal.aborted) return cb(err);
+      const http = e.code === 'UND_ERR_REQ_RETRY' && typeof e.statusCode === 'number';
+      const retriable = http ? RETRY_STATUSES.has(e.statusCode as number) : e.code !== undefined && RETRY_CODES.has(e.code);
+      // Mutations are never repeated blindly: only when the request provably never left.
+      const safe = method === 'GET' || (!http && e.code !== undefined && NOT_SENT_CODES.has(e.code));
+      if (!retriable || !safe || state.counter > policy.maxRetries) return cb(err);
+      let delay = backoffDelay(state.counter, policy);
+      const retryAfter = http ? parseRetryAfter(e.headers?.['retry-after']) : undefined;
+      if (retryAfter !== undefined) {
+        // Honour the server; a wait beyond our bound is reported (kind 'rateLimited', retryAt) instead.
+        if (retryAfter > policy.maxDelayMs) return cb(err);
+        delay = retryAfter + Math.round(Math.random() * Math.min(250, retryAfter / 10));
+      }
+      if (Date.now() + delay > deadlineAt) return cb(err);
+      if (this.#config.budget && !this.#config.budget.tryTake(method === 'GET' ? 'read' : 'write')) return cb(err);
+      this.#retries++;
+      sleep(delay, signal).then(
+        () => cb(null),
+        (reason: unknown) => cb(reason instanceof Error ? reason : err),
+      );
+    };
+  }
+
+  async #send(o: CallOptions, signal: AbortSignal, deadlineAt: number, request: string): Promise<CallResult> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const auth = this.#config.authorization?.();
+    if (auth !== undefined) headers.authorization = auth;
+    let body: string | undefined;
+    if (o.body !== undefined) {
+      body = JSON.stringify(o.body);
+      headers['content-type'] = 'application/json';
+    }
+    const options: Dispatcher.RequestOptions & { retryOptions: RetryHandler.RetryOptions } = {
+      origin: this.origin,
+      path: this.#url(o),
+      method: o.method,
+      headers,
+      body,
+      signal,
+      headersTimeout: this.timeouts.headersMs,
+      bodyTimeout: this.timeouts.bodyMs,
+      retryOptions: { throwOnError: false, maxRetries: this.retryPolicy.maxRetries, retry: this.#retryCallback(o.method, signal, deadlineAt) },
+    };
+    const res = await this.#dispatcher.request(options);
+    const bytes = new Uint8Array(await res.body.arrayBuffer());
+    const resHeaders = res.headers as Record<string, string | string[] | undefined>;
+    const contentType = header(resHeaders, 'content-type') ?? '';
+    let json: unknown;
+    let isJson = false;
+    if (bytes.length > 0) {
+      try {
+        json = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+        isJson = true;
+      } catch {
+        /* handled below */
+      }
+    }
+    const status = res.statusCode;
+    if (status >= 200 && status < 300) {
+      if (!isJson) {
+        if (o.allowBinary && bytes.length > 0 && !/json|html/i.test(contentType)) return { status, result: undefined, binary: { bytes, contentType } };
+        throw this.#malformed(o, request, bytes.length === 0 ? 'the body is empty' : 'the body is not JSON', resHeaders, status);
+      }
+      let env;
+      try {
+        env = parseEnvelope(json);
+      } catch (e) {
+        if (e instanceof ShapeError) throw this.#malformed(o, request, e.message, resHeaders, status);
+        throw e;
+      }
+      if (!env.success) throw this.#httpError(status, resHeaders, env.errors, false, o, request);
+      return { status, result: env.result, resultInfo: env.resultInfo };
+    }
+    const errors = isJson ? errorsFromBody(json) : [];
+    const foreign = !isJson || !(typeof json === 'object' && json !== null && 'success' in json);
+    throw this.#httpError(status, resHeaders, errors, foreign, o, request);
+  }
+
+  #malformed(o: CallOptions, request: string, problem: string, headers: Record<string, string | string[] | undefined>, status: number): WorkflowsApiError {
+    const cfRay = header(headers, 'cf-ray');
+    return new WorkflowsApiError('malformedResponse', `${this.#capService()} sent a response that could not be read (${o.op}): ${problem}.${cfRay ? ` Ray ID: ${cfRay}.` : ''}`, {
+      status,
+      request,
+      ...(cfRay ? { cfRay } : {}),
+    });
+  }
+
+  #httpError(status: number, headers: Record<string, string | string[] | undefined>, errors: ApiErrorDetail[], foreignBody: boolean, o: CallOptions, request: string): WorkflowsApiError {
+    const cfRay = header(headers, 'cf-ray');
+    const extra = { status, errors, request, ...(cfRay ? { cfRay } : {}) };
+    const detail = errors.length ? errors.map((e) => (e.code ? `${e.message} [${e.code}]` : e.message)).join('; ') : '';
+    const ray = cfRay ? ` Ray ID: ${cfRay}.` : '';
+
+    if (status === 429) {
+      const wait = parseRetryAfter(headers['retry-after']);
+      const budget = this.#config.budget;
+      const retryAt = new Date(Date.now() + (wait ?? (budget ? budget.options.windowMs : 60_000)));
+      // The server is the authority: nothing more goes out before it says so.
+      if (wait !== undefined) budget?.blockUntil(retryAt.getTime());
+      return rateLimitedError(this.#config.rateLimitService, retryAt, extra);
+    }
+
+    const custom = this.#config.classify?.({ status, errors, op: o.op, method: o.method, headers, foreignBody });
+    if (custom) return new WorkflowsApiError(custom.kind, custom.kind === 'server' ? `${custom.message}${ray}` : custom.message, extra);
+
+    const write = o.method !== 'GET';
+    const why = detail ? `: ${detail}` : '';
+    if (status === 401) return new WorkflowsApiError('auth', 'The API token was rejected (401). Update the token for this connection.', extra);
+    if (status === 403) {
+      if (header(headers, 'cf-mitigated') === 'challenge') {
+        return new WorkflowsApiError('permission', `Cloudflare's firewall blocked the request (${o.op}).${ray} Try again later or from another network.`, extra);
+      }
+      const perm = write ? '"Workers Scripts Write"' : '"Workers Scripts Read" (or Write)';
+      return new WorkflowsApiError('permission', `The API token is not allowed to ${o.op} (403). Give the token the ${perm} permission for this account${why ? ` (${detail})` : ''}.`, extra);
+    }
+    if (status === 404) return new WorkflowsApiError('notFound', `Could not ${o.op}: not found${why ? ` (${detail})` : ''}.`, extra);
+    if (status === 409) return new WorkflowsApiError('conflict', `Could not ${o.op}${why || ': it conflicts with the current state'} (409).`, extra);
+    if (status === 400 || status === 422) return new WorkflowsApiError('invalidInput', `Could not ${o.op}${why || `: the request was rejected (${status})`}.`, extra);
+    if (status >= 200 && status < 300) {
+      // success:false with 200: Cloudflare does this for transient internal errors (10001).
+      return new WorkflowsApiError('server', `${this.#capService()} could not ${o.op}${why}. Try again in a moment.${ray}`, extra);
+    }
+    return new WorkflowsApiError('server', `${this.#capService()} returned an error (${status}) for: ${o.op}${why}. Try again in a moment.${ray}`, extra);
+  }
+
+  #networkError(e: unknown, o: CallOptions, request: string): WorkflowsApiError {
+    const err = e as RetryErr;
+    const code = typeof err?.code === 'string' ? err.code : undefined;
+    const extra = { request, ...(code ? { code } : {}) };
+    const hint = this.#config.networkHint ? ` ${this.#config.networkHint}` : '';
+    const svc = this.#capService();
+    switch (code) {
+      case 'UND_ERR_CONNECT_TIMEOUT':
+        return new WorkflowsApiError('timeout', `Could not connect to ${this.service} within ${Math.round(this.timeouts.connectMs / 1000)} s (${o.op}).${hint}`, extra);
+      case 'UND_ERR_HEADERS_TIMEOUT':
+        return new WorkflowsApiError('timeout', `${svc} did not start answering within ${Math.round(this.timeouts.headersMs / 1000)} s (${o.op}).`, extra);
+      case 'UND_ERR_BODY_TIMEOUT':
+        return new WorkflowsApiError('timeout', `${svc} stopped sending its response for ${Math.round(this.timeouts.bodyMs / 1000)} s (${o.op}).`, extra);
+      case 'ECONNREFUSED':
+        return new WorkflowsApiError('network', `Could not connect to ${this.service} (connection refused).${hint}`, extra);
+      case 'ENOTFOUND':
+      case 'EAI_AGAIN':
+        return new WorkflowsApiError('network', `Could not resolve ${new URL(this.origin).hostname}. Check the network connection.${hint}`, extra);
+      case 'UND_ERR_REQ_RETRY':
+        // The connection broke mid-body and the server cannot resume it.
+        return new WorkflowsApiError('network', `The connection to ${this.service} broke while reading the response (${o.op}). Try again.`, extra);
+      case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+        return new WorkflowsApiError('malformedResponse', `${svc} sent a truncated response (${o.op}). Try again.`, extra);
+      case 'UND_ERR_ABORTED':
+        return new WorkflowsApiError('cancelled', `Cancelled: ${o.op}.`, extra);
+      default:
+        if (code?.startsWith('HPE_')) return new WorkflowsApiError('malformedResponse', `${svc} sent a response that is not valid HTTP (${o.op}).`, extra);
+        return new WorkflowsApiError('network', `The connection to ${this.service} failed${code ? ` (${code})` : ''} (${o.op}). Try again.${hint}`, extra);
+    }
+  }
+}
