@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -7,13 +8,17 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { console: 'readonly', process: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', Buffer: 'readonly', AbortController: 'readonly', fetch: 'readonly', document: 'readonly', window: 'readonly', performance: 'readonly' },
+      globals: { ...globals.node },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'smart'],
       'no-restricted-syntax': ['error', { selector: "MemberExpression[property.name='innerHTML']", message: 'Render API strings as text (textContent), never as HTML.' }],
     },
+  },
+  {
+    files: ['src/webview/ui/**', 'test/ui/webview-harness/page/**'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     // api/ and model/ are pure: no vscode import, so they run in tests, benchmarks and the gateway.

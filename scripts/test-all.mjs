@@ -50,8 +50,8 @@ for (const step of steps) {
   const t = Date.now();
   if (step.kind === 'integration') rmSync('test-results/integration.json', { force: true });
   const { code, out } = await run(step.cmd);
-  let p = 0;
-  let f = 0;
+  let p;
+  let f;
   if (step.kind === 'mocha') {
     p = Number(/(\d+) passing/.exec(out)?.[1] ?? 0);
     f = Number(/(\d+) failing/.exec(out)?.[1] ?? 0) + Number(/(\d+) pending/.exec(out)?.[1] ?? 0);

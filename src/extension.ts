@@ -13,6 +13,8 @@ import { WorkflowsTreeProvider } from './tree/provider';
 import { RefreshManager } from './tree/refresh';
 import { WorkflowsStatusBar } from './tree/statusBar';
 import { createInstancePanels } from './commands/panels';
+import { StepInsights } from './source/stepInsights';
+import { WorkspaceIndex } from './source/workspaceIndex';
 
 export interface ExtensionApi {
   registry: ConnectionRegistry;
@@ -23,6 +25,8 @@ export interface ExtensionApi {
   log: Log;
   refresher: RefreshManager;
   statusBar: WorkflowsStatusBar;
+  insights: StepInsights;
+  index: WorkspaceIndex;
   commandErrors: typeof commandErrors;
   registeredCommands: ReadonlySet<string>;
   activationMs: number;
@@ -42,7 +46,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const refresher = new RefreshManager(view as vscode.TreeView<unknown>, tree, log);
   const statusBar = new WorkflowsStatusBar(tree);
 
-  const ctx = { ext: context, registry, tree, view, log } as CommandContext;
+  // Source ↔ runtime: parsed lazily, on the first CodeLens request.
+  const index = new WorkspaceIndex();
+  const insights = new StepInsights(index, registry, context.workspaceState, log);
+  const sourceSelector: vscode.DocumentSelector = ['typescript', 'javascript', 'typescriptreact', 'javascriptreact'].map((language) => ({ language, scheme: 'file' }));
+  context.subscriptions.push(index, insights, vscode.languages.registerCodeLensProvider(sourceSelector, insights), vscode.languages.registerHoverProvider(sourceSelector, insights));
+
+  const ctx = { ext: context, registry, tree, view, log, source: { index, insights } } as CommandContext;
   const panels = createInstancePanels(context, ctx);
   ctx.panels = panels;
   ctx.watches = new WatchManager(context.globalState, registry, log, (w) => {
@@ -54,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   context.subscriptions.push(channel, registry, tree, view, refresher, statusBar, ctx.watches);
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(1)} ms`);
-  return { registry, tree, view, panels, watches: ctx.watches, log, refresher, statusBar, commandErrors, registeredCommands, activationMs };
+  return { registry, tree, view, panels, watches: ctx.watches, log, refresher, statusBar, commandErrors, registeredCommands, insights, index, activationMs };
 }
 
 export function deactivate(): void {

@@ -42,6 +42,10 @@ const commands = [
   ['filterWorkflow', 'Filter Instances…', '$(filter)'],
   ['clearFilter', 'Clear Filter', '$(clear-all)'],
   ['searchWorkflows', 'Search Workflows…', '$(search)'],
+  ['revealWorkflow', 'Open in Workflows View', '$(list-tree)'],
+  ['revealWorkflowClass', 'Reveal Workflow Class', '$(symbol-class)'],
+  ['pickSourceConnection', 'Pick Connection for Step Statistics…', '$(graph)'],
+  ['refreshStepStatistics', 'Refresh Step Statistics', '$(refresh)'],
   ['loadMore', 'Load More Instances', undefined, false],
   ['showNewInstances', 'Show New Instances', undefined, false],
 ];
@@ -78,6 +82,7 @@ const menus = {
     item('filterWorkflow', `${VIEW} && viewItem =~ /^cfwfWorkflow:/`, '2_find@2'),
     item('clearFilter', `${VIEW} && viewItem =~ /^cfwfWorkflow:.*:filtered/`, '2_find@3'),
     item('watchWorkflow', `${VIEW} && viewItem =~ /^cfwfWorkflow:/`, '3_watch@1'),
+    item('revealWorkflowClass', `${VIEW} && viewItem =~ /^cfwfWorkflow:/`, '4_source@1'),
     item('refresh', `${VIEW} && viewItem =~ /^cfwfWorkflow:/`, '9_refresh@1'),
     // Instances: the main action inline, the rest in the context menu; all gated by status.
     item('pause', inst('(running|waiting):rw:'), 'inline@1'),

@@ -46,6 +46,7 @@ export async function runBulk(ctx: CommandContext, verb: string, targets: Instan
 
 export async function refreshAffected(ctx: CommandContext, targets: InstanceTarget[]): Promise<void> {
   const seen = new Set<string>();
+  ctx.source.insights.invalidate();
   for (const t of targets) {
     ctx.panels.refresh(t);
     try {

@@ -10,6 +10,8 @@ import type { InstanceStatus } from '../model/types';
 import type { InstanceNode, InstanceRef, TreeNode } from '../tree/nodes';
 import { instanceRef } from '../tree/nodes';
 import type { WorkflowsTreeProvider } from '../tree/provider';
+import type { StepInsights } from '../source/stepInsights';
+import type { WorkspaceIndex } from '../source/workspaceIndex';
 import type { WatchManager } from './watch';
 
 export interface InstancePanels {
@@ -25,6 +27,7 @@ export interface CommandContext {
   log: Log;
   panels: InstancePanels;
   watches: WatchManager;
+  source: { index: WorkspaceIndex; insights: StepInsights };
 }
 
 /** Raised when the user dismisses a prompt: the wrapper ends the command quietly. */

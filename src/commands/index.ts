@@ -12,6 +12,7 @@ import { diagnoseConnection } from './diagnose';
 import { clearFilter, filterWorkflow, goToInstance, searchWorkflows } from './filters';
 import { compareInstances, copyInstanceId, copyInstanceJson, exportInstance, InstanceJsonProvider, JSON_SCHEME, openInDashboard, openInstanceJson, rerunWithSameParams } from './instanceData';
 import { sendEvent } from './sendEvent';
+import { registerSourceCommands } from './source';
 import { registerCommand } from './wrapper';
 import { resolveWorkflow } from './context';
 
@@ -69,6 +70,8 @@ export function registerCommands(ctx: CommandContext, showLog: () => void): void
   reg('filterWorkflow', filterWorkflow);
   reg('clearFilter', clearFilter);
   reg('searchWorkflows', searchWorkflows);
+
+  registerSourceCommands(reg, ctx.source.index, ctx.source.insights);
 
   // Internal: invoked by tree items, hidden from the palette.
   reg('loadMore', (c, node) => c.tree.loadMore((node as { parent: GroupNode }).parent));

@@ -57,8 +57,10 @@ export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandC
         await vscode.languages.setTextDocumentLanguage(doc, 'json');
         await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
       },
-      async goToSource(_target, stepName) {
-        const location = await locateStep(stepName);
+      async goToSource(target, stepName) {
+        await ctx.source.index.ensure();
+        const indexed = ctx.source.index.findStep(target.workflow, splitStepName(stepName).base);
+        const location = indexed ? new vscode.Location(indexed.uri, new vscode.Position(indexed.call.line, indexed.call.character)) : await locateStep(stepName);
         if (!location) throw new Error(`No step.do/sleep/waitForEvent call named "${splitStepName(stepName).base}" was found in the workspace.`);
         await vscode.window.showTextDocument(location.uri, { selection: location.range, viewColumn: vscode.ViewColumn.One });
       },

@@ -28,31 +28,37 @@ export interface WorkflowClass {
 
 /** Replaces comments with spaces (keeping offsets and newlines) so matches inside them are ignored. */
 export function blankComments(src: string): string {
-  let out = '';
+  const out: string[] = [];
   let i = 0;
+  const keep = (ch: string) => {
+    out.push(ch);
+    i++;
+  };
+  const blank = () => keep(src[i] === '\n' ? '\n' : ' ');
   while (i < src.length) {
     const c = src[i];
     const n = src[i + 1];
     if (c === '/' && n === '/') {
-      while (i < src.length && src[i] !== '\n') (out += ' '), i++;
+      while (i < src.length && src[i] !== '\n') blank();
     } else if (c === '/' && n === '*') {
-      out += '  ';
-      i += 2;
-      while (i < src.length && !(src[i] === '*' && src[i + 1] === '/')) (out += src[i] === '\n' ? '\n' : ' '), i++;
-      if (i < src.length) (out += '  '), (i += 2);
-    } else if (c === '"' || c === "'" || c === '`') {
-      // Copy strings verbatim (names live in them) but skip over them so "//" inside is not a comment.
-      const q = c;
-      out += c;
-      i++;
-      while (i < src.length && src[i] !== q) {
-        if (src[i] === '\\') (out += src[i]), i++;
-        if (i < src.length) (out += src[i]), i++;
+      blank();
+      blank();
+      while (i < src.length && !(src[i] === '*' && src[i + 1] === '/')) blank();
+      if (i < src.length) {
+        blank();
+        blank();
       }
-      if (i < src.length) (out += src[i]), i++;
-    } else (out += c), i++;
+    } else if (c === '"' || c === "'" || c === '`') {
+      // Strings are copied verbatim (names live in them) but skipped, so "//" inside is no comment.
+      keep(c);
+      while (i < src.length && src[i] !== c) {
+        if (src[i] === '\\') keep(src[i]);
+        if (i < src.length) keep(src[i]);
+      }
+      if (i < src.length) keep(src[i]);
+    } else keep(c);
   }
-  return out;
+  return out.join('');
 }
 
 const CALL = /\b([A-Za-z_$][\w$]*)\s*\.\s*(do|sleepUntil|sleep|waitForEvent)\s*(?:<[^>()]*>)?\s*\(\s*(?:'((?:\\.|[^'\\\n])*)'|"((?:\\.|[^"\\\n])*)"|`((?:\\.|[^`\\$])*)`)/g;
@@ -64,7 +70,12 @@ function unescape(s: string): string {
 function position(src: string, offset: number): { line: number; character: number } {
   let line = 0;
   let last = -1;
-  for (let i = 0; i < offset; i++) if (src.charCodeAt(i) === 10) (line++, (last = i));
+  for (let i = 0; i < offset; i++) {
+    if (src.charCodeAt(i) === 10) {
+      line++;
+      last = i;
+    }
+  }
   return { line, character: offset - last - 1 };
 }
 
@@ -78,9 +89,10 @@ export function findStepCalls(source: string, receivers?: Set<string>): StepCall
     const raw = m[3] ?? m[4] ?? m[5];
     if (raw === undefined) continue;
     const idx = m.index ?? 0;
-    const quoteAt = idx + m[0].length - raw.length - 1;
+    // The match ends with the closing quote; the raw name sits right before it.
+    const nameStart = idx + m[0].length - 1 - raw.length;
     const pos = position(source, idx);
-    const call: StepCall = { kind: m[2] as StepCallKind, name: unescape(raw), line: pos.line, character: pos.character, nameStart: quoteAt + 1, nameEnd: quoteAt + 1 + raw.length };
+    const call: StepCall = { kind: m[2] as StepCallKind, name: unescape(raw), line: pos.line, character: pos.character, nameStart, nameEnd: nameStart + raw.length };
     if (call.kind === 'waitForEvent') {
       const after = text.slice(idx + m[0].length, idx + m[0].length + 400);
       const t = /^\s*,\s*\{[^}]*?\btype\s*:\s*(?:'([^'\n]*)'|"([^"\n]*)"|`([^`$\n]*)`)/.exec(after);

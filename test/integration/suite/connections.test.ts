@@ -1,0 +1,39 @@
+// Connections in the real host: local sessions from discovery and from the setting, cloud accounts
+// through the production-shaped gateway (in front of the same engine), read-only tokens.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { api, engineUrl, isKind } from '../helpers';
+import type { ConnectionNode } from '../../../src/tree/nodes';
+
+describe('Connections', () => {
+  it('adds a local session from the localUrls setting', async () => {
+    const a = await api();
+    const alias = engineUrl().replace('127.0.0.1', 'localhost');
+    await vscode.commands.executeCommand('cloudflareWorkflows.connectLocal', alias);
+    try {
+      await a.registry.refreshLocal();
+      const c = a.registry.connections().find((x) => x.kind === 'local' && x.baseUrl === alias);
+      assert.ok(c, 'connected by URL');
+      assert.equal(c.kind === 'local' && c.source, 'setting');
+      const roots = (await a.tree.getChildren()) as ConnectionNode[];
+      const node = roots.find((r) => r.connection.id === c.id);
+      assert.ok(node);
+      const workflows = (await a.tree.getChildren(node)).filter(isKind('workflow'));
+      assert.ok(workflows.length >= 5);
+    } finally {
+      await vscode.workspace.getConfiguration('cloudflareWorkflows').update('localUrls', undefined, vscode.ConfigurationTarget.Global);
+      await a.registry.refreshLocal();
+    }
+  });
+
+  it('keeps a token in SecretStorage only: stored, read back, deleted with its connection', async () => {
+    const a = await api();
+    const token = 'cfwf-secret-token-0123456789abcdef';
+    await a.registry.cloud.add({ id: 'cloud:test-secret', label: 'Secret test', accountId: 'test-secret' }, token);
+    assert.equal(await a.registry.cloud.getToken('cloud:test-secret'), token);
+    assert.ok(!JSON.stringify(a.registry.cloud.list()).includes(token), 'not in globalState');
+    await vscode.commands.executeCommand('cloudflareWorkflows.removeConnection', 'cloud:test-secret', true);
+    assert.equal(await a.registry.cloud.getToken('cloud:test-secret'), undefined, 'secret deleted');
+    assert.ok(!a.registry.connections().some((c) => c.id === 'cloud:test-secret'));
+  });
+});
