@@ -2,7 +2,7 @@
 // backoff gaps, sleeps and waits as segments. Pure data, so the webview builds it from the details
 // the host sends, and tests check it without a browser.
 import type { DoStep, InstanceDetails, SleepStep, Step, StepAttempt, StepError, UnknownStep, WaitForEventStep } from './types';
-import { isFinal, splitStepName } from './status';
+import { isFinal } from './status';
 import { parseTime, retryDelayMs } from './derived';
 
 export type RowKind = 'step' | 'rollback' | 'sleep' | 'waitForEvent' | 'unknown';
@@ -125,6 +125,20 @@ export function defaultIdleThreshold(busyMs: number): number {
   return Math.max(50, Math.round(busyMs * 0.05));
 }
 
+/**
+ * "reserve stock-2" → base "reserve stock", occurrence 2. Same result as status.ts `splitStepName`,
+ * without a regex: it runs once per row, and names may be long or contain line breaks.
+ */
+export function splitName(name: string): { base: string; count: number } {
+  const dash = name.lastIndexOf('-');
+  if (dash < 0 || dash === name.length - 1) return { base: name, count: 1 };
+  for (let i = dash + 1; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 48 || c > 57) return { base: name, count: 1 };
+  }
+  return { base: name.slice(0, dash), count: Number(name.slice(dash + 1)) };
+}
+
 interface Clock {
   origin: number;
   /** Where open segments stop: now, or the instance end when it already ended. */
@@ -154,7 +168,7 @@ function attemptFailed(a: StepAttempt): boolean {
 }
 
 function buildDoRow(step: DoStep, index: number, clock: Clock): TimelineRow {
-  const { base, count } = splitStepName(step.name);
+  const { base, count } = splitName(step.name);
   const attempts = Array.isArray(step.attempts) ? step.attempts : [];
   const segments: TimelineSegment[] = [];
   let failedAttempts = 0;
@@ -163,9 +177,10 @@ function buildDoRow(step: DoStep, index: number, clock: Clock): TimelineRow {
   const stepEnd = offset(clock, step.end);
   const stepClosed = stepEnd !== undefined || step.success === true || step.success === false;
 
-  attempts.forEach((a, i) => {
+  for (let i = 0; i < attempts.length; i++) {
+    const a = attempts[i];
     const start = offset(clock, a.start);
-    if (start === undefined) return;
+    if (start === undefined) continue;
     if (prevEnd !== undefined && start > prevEnd) {
       segments.push({ kind: 'backoff', start: prevEnd, end: start, open: false, outcome: 'success', attempt: i + 1 });
     }
@@ -183,7 +198,7 @@ function buildDoRow(step: DoStep, index: number, clock: Clock): TimelineRow {
     const segEnd = end ?? Math.max(start, stepEnd ?? clock.openEnd);
     segments.push({ kind: 'attempt', start, end: segEnd, open: end === undefined && outcome === 'running', outcome, attempt: i + 1, error: a.error ?? undefined });
     prevEnd = segEnd;
-  });
+  }
 
   const start = offset(clock, step.start) ?? segments[0]?.start;
   const last = attempts[attempts.length - 1];
@@ -228,7 +243,7 @@ function buildDoRow(step: DoStep, index: number, clock: Clock): TimelineRow {
 }
 
 function buildSleepRow(step: SleepStep, index: number, clock: Clock): TimelineRow {
-  const { base, count } = splitStepName(step.name);
+  const { base, count } = splitName(step.name);
   const start = offset(clock, step.start);
   const stepEnd = offset(clock, step.end);
   let outcome: RowOutcome;
@@ -250,7 +265,7 @@ function receivedEvent(output: unknown): { type?: string; timestamp?: unknown } 
 }
 
 function buildWaitRow(step: WaitForEventStep, index: number, clock: Clock): TimelineRow {
-  const { base, count } = splitStepName(step.name);
+  const { base, count } = splitName(step.name);
   const start = offset(clock, step.start);
   const stepEnd = offset(clock, step.end);
   const event = receivedEvent(step.output);
@@ -287,7 +302,7 @@ function buildWaitRow(step: WaitForEventStep, index: number, clock: Clock): Time
 
 function buildUnknownRow(step: UnknownStep, index: number, clock: Clock): TimelineRow {
   const name = typeof step.name === 'string' ? step.name : `(${step.rawType})`;
-  const { base, count } = splitStepName(name);
+  const { base, count } = splitName(name);
   const start = offset(clock, step.start);
   const stepEnd = offset(clock, step.end);
   const open = stepEnd === undefined && !clock.instanceFinal;

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { buildTimeline, fromDisplay, toDisplay } from '../../../src/model/timeline';
+import { buildTimeline, fromDisplay, splitName, toDisplay } from '../../../src/model/timeline';
+import { splitStepName } from '../../../src/model/status';
 import type { DoStep, InstanceDetails } from '../../../src/model/types';
 import { bulkInstance, InstanceBuilder, T0 } from './builders';
 
@@ -195,5 +196,14 @@ describe('a 10,000-step instance', () => {
     assert.equal(tl.totals.attempts, 10_000);
     assert.ok(tl.rows.every((r, i) => i === 0 || (r.start ?? 0) >= (tl.rows[i - 1].end ?? 0)));
     assert.ok(elapsed < 500, `took ${elapsed.toFixed(0)} ms`);
+  });
+});
+
+describe('splitName', () => {
+  it('agrees with splitStepName on ordinary names', () => {
+    for (const name of ['load-1', 'reserve stock-12', 'a-b-3', 'no suffix', 'trailing-', '-7', 'x-1a', 'ünï-2']) assert.deepEqual(splitName(name), splitStepName(name), name);
+  });
+  it('handles names with line breaks', () => {
+    assert.deepEqual(splitName('two\nlines-3'), { base: 'two\nlines', count: 3 });
   });
 });

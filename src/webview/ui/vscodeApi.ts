@@ -1,0 +1,99 @@
+// The webview side of the protocol: a typed wrapper around acquireVsCodeApi(). The webview holds
+// no token and makes no network request; everything goes through these messages.
+import type { HostToWebview, PanelTarget, WebviewToHost } from '../protocol';
+import type { TimeMode } from './format';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** UI state that survives live updates, hiding the panel and reloading the window. */
+export interface UiState {
+  selected?: string;
+  scrollTop: number;
+  scrollLeft: number;
+  /** Zoom in px per ms of the display axis; undefined = fit to width. */
+  pxPerMs?: number;
+  timeMode: TimeMode;
+  hideIdle: boolean;
+  /** Collapsed sections by id. */
+  collapsed: Record<string, boolean>;
+}
+
+export interface PersistedState {
+  target?: PanelTarget;
+  ui: UiState;
+}
+
+const DEFAULT_UI: UiState = { scrollTop: 0, scrollLeft: 0, timeMode: 'relative', hideIdle: false, collapsed: {} };
+
+export class Host {
+  private readonly api: VsCodeApi;
+  private state: PersistedState;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor() {
+    this.api = acquireVsCodeApi();
+    this.state = readState(this.api.getState());
+  }
+
+  post(message: WebviewToHost): void {
+    this.api.postMessage(message);
+  }
+
+  onMessage(handler: (message: HostToWebview) => void): void {
+    window.addEventListener('message', (event: MessageEvent) => {
+      const data: unknown = event.data;
+      // The host is trusted, but a stray message (e.g. from an extension's devtools) must not crash the view.
+      if (data && typeof data === 'object' && typeof (data as { type?: unknown }).type === 'string') handler(data as HostToWebview);
+    });
+  }
+
+  get ui(): UiState {
+    return this.state.ui;
+  }
+
+  setTarget(target: PanelTarget): void {
+    this.state.target = target;
+    this.saveNow();
+  }
+
+  /** Merges a change and saves soon (scrolling updates this many times a second). */
+  updateUi(patch: Partial<UiState>): void {
+    this.state.ui = { ...this.state.ui, ...patch };
+    if (this.saveTimer === undefined) {
+      this.saveTimer = setTimeout(() => this.saveNow(), 200);
+    }
+  }
+
+  private saveNow(): void {
+    if (this.saveTimer !== undefined) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    this.api.setState(this.state);
+  }
+}
+
+function readState(raw: unknown): PersistedState {
+  const s = (raw && typeof raw === 'object' ? raw : {}) as Partial<PersistedState>;
+  const ui = (s.ui && typeof s.ui === 'object' ? s.ui : {}) as Partial<UiState>;
+  return {
+    target: s.target,
+    ui: {
+      selected: typeof ui.selected === 'string' ? ui.selected : undefined,
+      scrollTop: num(ui.scrollTop, 0),
+      scrollLeft: num(ui.scrollLeft, 0),
+      pxPerMs: typeof ui.pxPerMs === 'number' && ui.pxPerMs > 0 ? ui.pxPerMs : undefined,
+      timeMode: ui.timeMode === 'absolute' ? 'absolute' : DEFAULT_UI.timeMode,
+      hideIdle: ui.hideIdle === true,
+      collapsed: ui.collapsed && typeof ui.collapsed === 'object' ? { ...ui.collapsed } : {},
+    },
+  };
+}
+
+function num(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback;
+}
