@@ -345,7 +345,7 @@ class CloudBackend implements CloudWorkflowsBackend {
   async probe(opts: RequestOptions = {}): Promise<{ ok: true; latencyMs: number; detail: string }> {
     const t0 = performance.now();
     await this.#t.call({ method: 'GET', path: this.#wf(), query: { per_page: 1 }, signal: opts.signal, op: 'list workflows' });
-    const latencyMs = performance.now() - t0;
+    const latencyMs = Math.round(performance.now() - t0);
     return { ok: true, latencyMs, detail: `Cloudflare API at ${this.#t.origin}${this.#t.basePath}, account ${this.accountId}` };
   }
 }

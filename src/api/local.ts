@@ -402,7 +402,7 @@ class LocalBackend implements LocalWorkflowsBackend {
     const prefix = await this.#apiPrefix();
     const t0 = performance.now();
     await this.#t.call({ method: 'GET', path: `${prefix}/workflows`, signal: opts.signal, op: 'list workflows' });
-    const latencyMs = performance.now() - t0;
+    const latencyMs = Math.round(performance.now() - t0);
     const version = this.#legacy ? 'wrangler 4.79–4.116 path' : 'wrangler ≥ 4.117 path';
     const shape = this.#statusField ? `; status changes send {${this.#statusField}}` : '';
     return { ok: true, latencyMs, detail: `Local Explorer API at ${this.#baseUrl}${prefix} (${version}${shape})` };

@@ -114,9 +114,46 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random = Math
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+type UndiciHeaders = Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2];
+
+/**
+ * Passes everything through and notes when a successful response starts. A failure after that point
+ * happened mid-body: undici would try to resume it with a Range request, which this API never
+ * honours, so such a read is reported at once instead.
+ */
+class StartObserver implements Dispatcher.DispatchHandler {
+  constructor(
+    private readonly inner: Dispatcher.DispatchHandler,
+    private readonly onStart: () => void,
+  ) {}
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.inner.onRequestStart?.(controller, context);
+  }
+  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: UndiciHeaders, socket: import('node:stream').Duplex): void {
+    this.inner.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: UndiciHeaders, statusMessage?: string): void {
+    if (statusCode < 300) this.onStart();
+    this.inner.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.inner.onResponseData?.(controller, chunk);
+  }
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: UndiciHeaders): void {
+    this.inner.onResponseEnd?.(controller, trailers);
+  }
+  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.inner.onResponseError?.(controller, error);
+  }
 }
 
 /** A FIFO semaphore: at most `max` calls in flight; queued calls leave the queue when aborted. */
@@ -176,6 +213,8 @@ export class Transport {
   #limiter: Limiter;
   #requests = 0;
   #retries = 0;
+  /** Calls (keyed by their per-call signal) whose successful response has started arriving. */
+  #bodyStarted = new WeakSet<AbortSignal>();
 
   constructor(config: TransportConfig) {
     const url = new URL(config.baseUrl);
@@ -201,10 +240,12 @@ export class Transport {
       });
       base = this.#own;
     }
-    // Count every attempt that reaches the wire, retries included: this sits below the retry interceptor.
+    // Sits below the retry interceptor: counts every attempt that reaches the wire, retries included,
+    // and notes when a response body has started (see StartObserver).
     const counting: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
       this.#requests++;
-      return dispatch(opts, handler);
+      const signal = (opts as { signal?: unknown }).signal;
+      return dispatch(opts, signal instanceof AbortSignal ? new StartObserver(handler, () => this.#bodyStarted.add(signal)) : handler);
     };
     // Options come per request (see #send); the global default only turns throwOnError off so the final
     // failed response reaches us with its body and Cloudflare error codes.
@@ -238,9 +279,9 @@ export class Transport {
       if (user?.aborted) throw this.#cancelled(o, request);
       if (e instanceof WorkflowsApiError) throw e;
       if (deadline.aborted) {
-        throw new WorkflowsApiError('timeout', `${this.#capService()} did not answer within ${Math.round(this.timeouts.requestMs / 1000)} s (${o.op}).`, { request });
+        throw new WorkflowsApiError('timeout', `${this.#capService()} did not answer within ${duration(this.timeouts.requestMs)} (${o.op}).`, { request });
       }
-      throw this.#networkError(e, o, request);
+      throw this.#networkError(e, o, request, this.#bodyStarted.has(signal));
     }
   }
 
@@ -267,7 +308,7 @@ export class Transport {
     const policy = this.retryPolicy;
     return (err, { state }, cb) => {
       const e = err as RetryErr;
-      if (signal.aborted) return cb(err);
+      if (signal.aborted || this.#bodyStarted.has(signal)) return cb(err);
       const http = e.code === 'UND_ERR_REQ_RETRY' && typeof e.statusCode === 'number';
       const retriable = http ? RETRY_STATUSES.has(e.statusCode as number) : e.code !== undefined && RETRY_CODES.has(e.code);
       // Mutations are never repeated blindly: only when the request provably never left.
@@ -392,19 +433,22 @@ export class Transport {
     return new WorkflowsApiError('server', `${this.#capService()} returned an error (${status}) for: ${o.op}${why}. Try again in a moment.${ray}`, extra);
   }
 
-  #networkError(e: unknown, o: CallOptions, request: string): WorkflowsApiError {
+  #networkError(e: unknown, o: CallOptions, request: string, midBody: boolean): WorkflowsApiError {
     const err = e as RetryErr;
     const code = typeof err?.code === 'string' ? err.code : undefined;
     const extra = { request, ...(code ? { code } : {}) };
     const hint = this.#config.networkHint ? ` ${this.#config.networkHint}` : '';
     const svc = this.#capService();
+    if (midBody && code !== 'UND_ERR_BODY_TIMEOUT') {
+      return new WorkflowsApiError('network', `The connection to ${this.service} broke while reading the response (${o.op}). Try again.`, extra);
+    }
     switch (code) {
       case 'UND_ERR_CONNECT_TIMEOUT':
-        return new WorkflowsApiError('timeout', `Could not connect to ${this.service} within ${Math.round(this.timeouts.connectMs / 1000)} s (${o.op}).${hint}`, extra);
+        return new WorkflowsApiError('timeout', `Could not connect to ${this.service} within ${duration(this.timeouts.connectMs)} (${o.op}).${hint}`, extra);
       case 'UND_ERR_HEADERS_TIMEOUT':
-        return new WorkflowsApiError('timeout', `${svc} did not start answering within ${Math.round(this.timeouts.headersMs / 1000)} s (${o.op}).`, extra);
+        return new WorkflowsApiError('timeout', `${svc} did not start answering within ${duration(this.timeouts.headersMs)} (${o.op}).`, extra);
       case 'UND_ERR_BODY_TIMEOUT':
-        return new WorkflowsApiError('timeout', `${svc} stopped sending its response for ${Math.round(this.timeouts.bodyMs / 1000)} s (${o.op}).`, extra);
+        return new WorkflowsApiError('timeout', `${svc} stopped sending its response for ${duration(this.timeouts.bodyMs)} (${o.op}).`, extra);
       case 'ECONNREFUSED':
         return new WorkflowsApiError('network', `Could not connect to ${this.service} (connection refused).${hint}`, extra);
       case 'ENOTFOUND':
