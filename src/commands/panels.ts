@@ -1,11 +1,13 @@
 // Glue between the instance webview and the rest: how a panel fetches its instance, runs actions
 // (through the same commands as the tree), opens JSON, loads full output and finds step source.
 import * as vscode from 'vscode';
+import { pendingEventType } from '../model/derived';
 import { splitStepName } from '../model/status';
 import { findStepCalls } from '../model/stepCalls';
 import { InstancePanelManager } from '../webview/instancePanel';
 import type { PanelTarget, WebviewAction } from '../webview/protocol';
 import type { CommandContext } from './context';
+import { eventTypeFromSource } from './source';
 import { commandErrors } from './wrapper';
 
 const MEMORY_SCHEME = 'cfwf-json';
@@ -37,9 +39,11 @@ export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandC
         const details = await backend.getInstance(target.workflow, target.id, { signal });
         ctx.registry.rememberDetails(target.connectionId, target.workflow, details);
         const readOnly = !!ctx.registry.readOnlyInfo(target.connectionId);
+        const eventType = pendingEventType(details) ?? (await eventTypeFromSource(ctx.source.index, target.workflow, details));
         return {
           details,
           meta: {
+            pendingEventType: eventType,
             capabilities: { stepOutput: backend.capabilities.stepOutput, restartFromStep: backend.capabilities.restartFromStep && !readOnly, goToSource: (vscode.workspace.workspaceFolders?.length ?? 0) > 0 },
             ...(readOnly ? { actions: [], canSendEvent: false } : {}),
           },

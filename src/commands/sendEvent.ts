@@ -2,11 +2,11 @@
 // waitForEvent, its type is offered first; recent types and payloads are remembered per workflow.
 import * as vscode from 'vscode';
 import { pendingEventType } from '../model/derived';
-import { canSendEvent, splitStepName } from '../model/status';
-import type { InstanceDetails } from '../model/types';
+import { canSendEvent } from '../model/status';
 import { checkEventType, checkJsonPayload, parseJsonText } from '../model/validation';
 import { backendFor, type CommandContext, must, resolveInstances } from './context';
 import { refreshAffected } from './bulk';
+import { eventTypeFromSource } from './source';
 
 export interface SendEventArgs {
   type: string;
@@ -28,7 +28,7 @@ export async function sendEvent(ctx: CommandContext, ...args: unknown[]): Promis
   } else {
     const details = await backend.getInstance(target.workflow, target.id);
     ctx.registry.rememberDetails(target.connectionId, target.workflow, details);
-    const waiting = pendingEventType(details) ?? (await typeFromSource(ctx, target.workflow, details));
+    const waiting = pendingEventType(details) ?? (await eventTypeFromSource(ctx.source.index, target.workflow, details));
     const recent = (ctx.ext.globalState.get<Recent>(RECENT_KEY, {})[`${target.connectionId}/${target.workflow}`] ?? []);
     const items: (vscode.QuickPickItem & { payload?: string })[] = [];
     if (waiting) items.push({ label: waiting, description: 'the instance is waiting for this type' });
@@ -59,14 +59,6 @@ export async function sendEvent(ctx: CommandContext, ...args: unknown[]): Promis
   ctx.log.info(`Sent event "${type}" to ${target.workflow}/${target.id}`);
   void vscode.window.showInformationMessage(`Event "${type}" sent to ${target.id}.`);
   await refreshAffected(ctx, [target]);
-}
-
-/** The `type` of the waitForEvent call the instance is blocked in, read from the workspace source. */
-async function typeFromSource(ctx: CommandContext, workflow: string, details: InstanceDetails): Promise<string | undefined> {
-  const open = details.steps.find((s) => s.type === 'waitForEvent' && !s.end);
-  if (!open?.name) return undefined;
-  await ctx.source.index.ensure();
-  return ctx.source.index.findStep(workflow, splitStepName(open.name).base)?.call.eventType;
 }
 
 async function pickOrType(items: vscode.QuickPickItem[], title: string): Promise<string> {

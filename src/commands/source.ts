@@ -1,9 +1,22 @@
 // Between code and runtime: reveal a workflow's class from the tree, reveal a workflow in the tree
 // from its class, pick which connection the step statistics read from.
 import * as vscode from 'vscode';
+import { splitStepName } from '../model/status';
+import type { InstanceDetails } from '../model/types';
 import type { StepInsights } from '../source/stepInsights';
 import type { WorkspaceIndex } from '../source/workspaceIndex';
 import { type CommandContext, resolveWorkflow } from './context';
+
+/**
+ * The `type` of the waitForEvent call an instance is blocked in, read from the workspace source
+ * (the local engine does not report it).
+ */
+export async function eventTypeFromSource(index: WorkspaceIndex, workflow: string, details: InstanceDetails): Promise<string | undefined> {
+  const open = details.steps.find((s) => s.type === 'waitForEvent' && !s.end);
+  if (!open?.name) return undefined;
+  await index.ensure();
+  return index.findStep(workflow, splitStepName(open.name).base)?.call.eventType;
+}
 
 export async function revealWorkflowClass(ctx: CommandContext, index: WorkspaceIndex, ...args: unknown[]): Promise<vscode.TextEditor> {
   const { workflow } = await resolveWorkflow(ctx, args[0]);

@@ -107,14 +107,26 @@ export function findStepCalls(source: string, receivers?: Set<string>): StepCall
 export function findWorkflowClasses(source: string): WorkflowClass[] {
   const text = blankComments(source);
   const out: WorkflowClass[] = [];
-  for (const m of text.matchAll(/\bclass\s+([A-Za-z_$][\w$]*)\s+extends\s+(?:[\w$]+\.)?WorkflowEntrypoint\b[^{]*\{/g)) {
+  for (const m of text.matchAll(/\bclass\s+([A-Za-z_$][\w$]*)\s+extends\s+(?:[\w$]+\.)?WorkflowEntrypoint\b/g)) {
     const start = m.index ?? 0;
+    let i = start + m[0].length;
+    // Type arguments may hold braces (`WorkflowEntrypoint<Env, { id: string }>`): skip them whole.
+    while (/\s/.test(text[i] ?? '')) i++;
+    if (text[i] === '<') {
+      let angle = 0;
+      for (; i < text.length; i++) {
+        if (text[i] === '<') angle++;
+        else if (text[i] === '>' && text[i - 1] !== '=' && --angle === 0) break;
+      }
+    }
+    const open = text.indexOf('{', i);
+    if (open < 0) continue;
     let depth = 0;
     let end = text.length;
-    for (let i = start + m[0].length - 1; i < text.length; i++) {
-      if (text[i] === '{') depth++;
-      else if (text[i] === '}' && --depth === 0) {
-        end = i + 1;
+    for (let j = open; j < text.length; j++) {
+      if (text[j] === '{') depth++;
+      else if (text[j] === '}' && --depth === 0) {
+        end = j + 1;
         break;
       }
     }

@@ -66,3 +66,13 @@ describe('step call parser', () => {
     assert.ok(!out.includes('b') && !out.includes('c') && out.includes('e'));
   });
 });
+
+describe('workflow classes with object types in their type arguments', () => {
+  it('finds the body after `WorkflowEntrypoint<Env, { … }>` and the calls inside it', () => {
+    const src = 'export class Pay extends WorkflowEntrypoint<Env, { amount?: number; f: () => void }> {\n  async run(e: E, step: S) { await step.do("charge", async () => 1); }\n}\nclass Other {}';
+    const [c] = findWorkflowClasses(src);
+    assert.equal(c.className, 'Pay');
+    assert.ok(src.slice(c.start, c.end).includes('"charge"'));
+    assert.ok(!src.slice(c.start, c.end).includes('Other'));
+  });
+});
