@@ -1,0 +1,406 @@
+// A production-shaped Cloudflare API in front of a real local Workflows engine, so the cloud backend (and
+// the official SDK, in the benchmark) can be exercised end to end without an account:
+//   /client/v4/user/tokens/verify, /client/v4/accounts, /client/v4/accounts/{account}/workflows/...
+// It translates production field names to the Local Explorer's (instance_id → id, {status} bodies),
+// pages instances with opaque cursors (result_info.cursor), creates batches one instance at a time,
+// requires a Bearer token (401 for an unknown one, 403 for writes with a read-only one), can answer
+// the next N requests with 429 + Retry-After, and counts what it receives and forwards.
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { Pool } from 'undici';
+
+export interface GatewayOptions {
+  /** The engine's Local Explorer API, e.g. http://127.0.0.1:8787/cdn-cgi/local/explorer/api. */
+  engineApiBase: string;
+  /** Bearer tokens and what they may do. Default: {'test-write-token': 'write', 'test-read-token': 'read'}. */
+  tokens?: Record<string, 'read' | 'write'>;
+  accounts?: { id: string; name: string }[];
+}
+
+export interface Gateway {
+  url: string;
+  /** What to pass as `baseUrl` to cloudBackend / `baseURL` to the SDK. */
+  apiBase: string;
+  accountId: string;
+  writeToken: string;
+  readToken: string;
+  /** Requests received (every one, including rejected and injected ones). */
+  readonly requests: number;
+  /** Requests sent on to the engine. */
+  readonly engineRequests: number;
+  log: { method: string; path: string; status: number }[];
+  /** The next `n` requests get 429 with `Retry-After: retryAfterSec`. */
+  inject429(n: number, retryAfterSec: number): void;
+  resetCounts(): void;
+  close(): Promise<void>;
+}
+
+type Json = Record<string, unknown>;
+interface EngineReply {
+  status: number;
+  body: { success?: boolean; errors?: { code: number; message: string }[]; result?: unknown; result_info?: Json } | undefined;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const uuidFor = (s: string): string => {
+  const h = createHash('sha1').update(s).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
+const encodeCursor = (c: { p: number; n: number; s?: string }): string => Buffer.from(JSON.stringify(c)).toString('base64url');
+function decodeCursor(v: string): { p: number; n: number; s?: string } {
+  try {
+    const c = JSON.parse(Buffer.from(v, 'base64url').toString('utf8')) as { p: unknown; n: unknown; s?: unknown };
+    if (typeof c.p === 'number' && typeof c.n === 'number') return { p: c.p, n: c.n, ...(typeof c.s === 'string' ? { s: c.s } : {}) };
+  } catch {
+    /* fall through */
+  }
+  throw new HttpError(400, 10001, 'Invalid cursor');
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const engineUrl = new URL(opts.engineApiBase);
+  const enginePath = engineUrl.pathname.replace(/\/+$/, '');
+  const engine = new Pool(engineUrl.origin, { connections: 8 });
+  const tokens = opts.tokens ?? { 'test-write-token': 'write', 'test-read-token': 'read' };
+  const accounts = opts.accounts ?? [{ id: '0123456789abcdef0123456789abcdef', name: 'Gateway Test Account' }];
+  let statusField: 'status' | 'action' = 'status';
+  let requests = 0;
+  let engineRequests = 0;
+  let pending429 = 0;
+  let retryAfter = 1;
+  const log: Gateway['log'] = [];
+
+  async function call(method: string, path: string, body?: unknown): Promise<EngineReply> {
+    engineRequests++;
+    const res = await engine.request({
+      method: method as 'GET',
+      path: `${enginePath}${path}`,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    let parsed: EngineReply['body'];
+    try {
+      parsed = JSON.parse(text) as EngineReply['body'];
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.statusCode, body: parsed };
+  }
+
+  /** The engine's result, or the engine's error translated to what production would answer. */
+  async function must(method: string, path: string, body?: unknown): Promise<unknown> {
+    const r = await call(method, path, body);
+    if (r.body?.success) return r.body.result;
+    translate(r);
+  }
+
+  function translate(r: EngineReply): never {
+    const msg = r.body?.errors?.map((e) => e.message).join('; ') ?? `engine answered ${r.status}`;
+    if (r.body?.errors?.some((e) => e.code === 10501)) {
+      if (/instance/i.test(msg)) throw new HttpError(404, 10400, 'workflows.api.error.instance.not_found');
+      throw new HttpError(404, 10200, 'workflows.api.error.workflow.not_found');
+    }
+    if (/already_exists/.test(msg)) throw new HttpError(409, 10405, 'workflows.api.error.instance.already_exists');
+    if (/invalid id/i.test(msg)) throw new HttpError(400, 10001, 'instance_id: Invalid');
+    if (/cannot_terminate|cannot_restart/.test(msg)) throw new HttpError(409, 10409, msg.replace(/^WorkflowError:\s*/, ''));
+    if (r.status === 400) throw new HttpError(400, 10001, msg);
+    throw new HttpError(500, 10001, 'workflows.api.error.internal_server');
+  }
+
+  function send(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
+    const text = JSON.stringify(payload);
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(text)),
+      'cf-ray': `${randomBytes(8).toString('hex')}-GWY`,
+      ...headers,
+    });
+    res.end(text);
+  }
+
+  const envelope = (result: unknown, result_info?: Json) => ({ success: true, errors: [], messages: [], result, ...(result_info ? { result_info } : {}) });
+  const failure = (code: number, message: string) => ({ success: false, errors: [{ code, message }], messages: [], result: null });
+
+  async function readBody(req: IncomingMessage): Promise<unknown> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (text === '') return undefined;
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new HttpError(400, 10001, 'Invalid JSON body');
+    }
+  }
+
+  function pageParams(url: URL): { page: number; perPage: number } {
+    const page = Number(url.searchParams.get('page') ?? '1');
+    const perPage = Number(url.searchParams.get('per_page') ?? '50');
+    if (!Number.isInteger(page) || page < 1) throw new HttpError(400, 10001, 'page: must be >= 1');
+    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) throw new HttpError(400, 10001, 'per_page: must be 1..100');
+    return { page, perPage };
+  }
+
+  function prodDetail(d: Json, url: URL): Json {
+    const status = String(d.status);
+    let steps = Array.isArray(d.steps) ? [...(d.steps as unknown[])] : [];
+    if (url.searchParams.get('order') === 'desc') steps.reverse();
+    const stepCount = typeof d.step_count === 'number' ? d.step_count : steps.length;
+    if (url.searchParams.get('simple') === 'true') steps = [];
+    return {
+      ...d,
+      versionId: uuidFor('version'),
+      trigger: { source: 'api' },
+      success: status === 'complete' ? true : status === 'errored' ? false : null,
+      rollback: null,
+      step_count: stepCount,
+      steps,
+    };
+  }
+
+  /** Production's {status} body; the engine wants {status} (current) or {action} (4.85): learn which. */
+  async function changeStatus(path: string, body: Json): Promise<void> {
+    const { status, ...rest } = body;
+    const r = await call('PATCH', path, { [statusField]: status, ...rest });
+    if (r.body?.success) return;
+    const msg = r.body?.errors?.map((e) => e.message).join('; ') ?? '';
+    const shapeRejected = r.status === 400 && (statusField === 'status' ? /Invalid action 'undefined'/.test(msg) : msg === 'Invalid input');
+    if (!shapeRejected) translate(r);
+    statusField = statusField === 'status' ? 'action' : 'status';
+    await must('PATCH', path, { [statusField]: status, ...rest });
+  }
+
+  async function route(req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    const scope = auth ? tokens[auth[1]] : undefined;
+    if (!scope) throw new HttpError(401, 10000, 'Authentication error');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    if (parts[0] !== 'client' || parts[1] !== 'v4') throw new HttpError(404, 7003, 'No route for the URI');
+    const p = parts.slice(2);
+
+    if (method === 'GET' && p.join('/') === 'user/tokens/verify') {
+      send(res, 200, envelope({ id: uuidFor(auth?.[1] ?? ''), status: 'active' }));
+      return;
+    }
+    if (method === 'GET' && p.length === 1 && p[0] === 'accounts') {
+      const { page, perPage } = pageParams(url);
+      const slice = accounts.slice((page - 1) * perPage, page * perPage).map((a) => ({ ...a, type: 'standard', created_on: '2026-01-01T00:00:00Z' }));
+      send(res, 200, envelope(slice, { page, per_page: perPage, count: slice.length, total_count: accounts.length, total_pages: Math.ceil(accounts.length / perPage) }));
+      return;
+    }
+    if (p[0] !== 'accounts' || p[2] !== 'workflows') throw new HttpError(404, 7003, 'No route for the URI');
+    if (!accounts.some((a) => a.id === p[1])) throw new HttpError(403, 10000, 'Authentication error');
+    if (method !== 'GET' && scope !== 'write') throw new HttpError(403, 10000, 'Authentication error');
+
+    const [, , , name, sub, id, action, extra] = p;
+    const wf = name === undefined ? '' : `/workflows/${encodeURIComponent(name)}`;
+    const inst = id === undefined ? '' : `${wf}/instances/${encodeURIComponent(id)}`;
+
+    // /workflows
+    if (name === undefined) {
+      if (method !== 'GET') throw new HttpError(405, 10000, 'Method not allowed');
+      const { page, perPage } = pageParams(url);
+      const search = url.searchParams.get('search');
+      let list = (await must('GET', '/workflows')) as Json[];
+      if (search) list = list.filter((w) => String(w.name).includes(search));
+      const slice = list.slice((page - 1) * perPage, page * perPage);
+      const rows = await Promise.all(
+        slice.map(async (w) => {
+          const d = (await must('GET', `/workflows/${encodeURIComponent(String(w.name))}`)) as Json;
+          return { id: uuidFor(String(w.name)), created_on: '2026-01-01T00:00:00Z', modified_on: '2026-01-01T00:00:00Z', triggered_on: null, ...w, instances: d.instances ?? {} };
+        }),
+      );
+      send(res, 200, envelope(rows, { page, per_page: perPage, count: rows.length, total_count: list.length, total_pages: Math.ceil(list.length / perPage) }));
+      return;
+    }
+    // /workflows/{name}
+    if (sub === undefined) {
+      if (method !== 'GET') throw new HttpError(405, 10000, 'Method not allowed');
+      const d = (await must('GET', wf)) as Json;
+      send(res, 200, envelope({ id: uuidFor(name), created_on: '2026-01-01T00:00:00Z', modified_on: '2026-01-01T00:00:00Z', triggered_on: null, ...d }));
+      return;
+    }
+    if (sub !== 'instances') throw new HttpError(404, 7003, 'No route for the URI');
+
+    // /workflows/{name}/instances
+    if (id === undefined) {
+      if (method === 'GET') {
+        const cursor = url.searchParams.get('cursor');
+        let page: number;
+        let perPage: number;
+        let status = url.searchParams.get('status') ?? undefined;
+        if (cursor) {
+          const c = decodeCursor(cursor);
+          page = c.p;
+          perPage = c.n;
+          status = c.s;
+        } else {
+          ({ page, perPage } = pageParams(url));
+        }
+        const q = new URLSearchParams({ page: String(page), per_page: String(perPage) });
+        if (status) q.set('status', status);
+        const r = await call('GET', `${wf}/instances?${q}`);
+        if (!r.body?.success) translate(r);
+        const items = ((r.body?.result as Json[]) ?? []).map((i) => ({
+          id: i.id,
+          status: i.status,
+          created_on: i.created_on,
+          modified_on: i.created_on,
+          started_on: null,
+          ended_on: null,
+          version_id: uuidFor('version'),
+          workflow_id: uuidFor(name),
+          trigger_source: 'api',
+        }));
+        const info = r.body?.result_info ?? {};
+        const totalPages = Number(info.total_pages ?? 1);
+        const next = page < totalPages ? encodeCursor({ p: page + 1, n: perPage, ...(status ? { s: status } : {}) }) : '';
+        const resultInfo: Json = { count: items.length, per_page: perPage, total_count: info.total_count ?? items.length, cursor: next };
+        // The deprecated page parameter (still what the official SDK's auto-pager sends).
+        if (!cursor && url.searchParams.has('page')) Object.assign(resultInfo, { page, total_pages: totalPages });
+        send(res, 200, envelope(items, resultInfo));
+        return;
+      }
+      if (method === 'POST') {
+        const b = ((await readBody(req)) ?? {}) as Json;
+        const created = (await must('POST', `${wf}/instances`, { id: b.instance_id, params: b.params })) as Json;
+        send(res, 200, envelope({ id: created.id, status: 'queued', version_id: uuidFor('version'), workflow_id: uuidFor(name) }));
+        return;
+      }
+      throw new HttpError(405, 10000, 'Method not allowed');
+    }
+
+    // /workflows/{name}/instances/batch and /batch/delete
+    if (id === 'batch' && method === 'POST' && action === undefined) {
+      const items = await readBody(req);
+      if (!Array.isArray(items) || items.length === 0 || items.length > 100) throw new HttpError(400, 10001, 'body: expected 1 to 100 instances');
+      const ids = items.map((i: Json) => i.instance_id).filter((x) => x !== undefined);
+      if (new Set(ids).size !== ids.length) throw new HttpError(400, 10415, 'workflows.api.error.instance.duplicate_in_batch');
+      const out: Json[] = [];
+      for (const i of items as Json[]) {
+        const created = (await must('POST', `${wf}/instances`, { id: i.instance_id, params: i.params })) as Json;
+        out.push({ id: created.id, status: 'queued', version_id: uuidFor('version'), workflow_id: uuidFor(name) });
+      }
+      send(res, 200, envelope(out));
+      return;
+    }
+    if (id === 'batch' && action === 'delete' && method === 'POST') {
+      const b = (await readBody(req)) as Json;
+      send(res, 200, envelope(await must('POST', `${wf}/instances/batch/delete`, { instances: b?.instances })));
+      return;
+    }
+
+    // /workflows/{name}/instances/{id}[/...]
+    if (action === undefined) {
+      if (method === 'GET') {
+        const d = (await must('GET', inst)) as Json;
+        send(res, 200, envelope(prodDetail(d, url)));
+        return;
+      }
+      if (method === 'DELETE') {
+        await must('DELETE', inst);
+        send(res, 200, envelope({ instanceId: id, timestamp: new Date().toISOString() }));
+        return;
+      }
+      throw new HttpError(405, 10000, 'Method not allowed');
+    }
+    if (action === 'status' && method === 'PATCH') {
+      const b = ((await readBody(req)) ?? {}) as Json;
+      if (!['pause', 'resume', 'terminate', 'restart'].includes(String(b.status))) throw new HttpError(400, 10001, 'status: Invalid option');
+      await changeStatus(`${inst}/status`, b);
+      const d = (await must('GET', inst)) as Json;
+      send(res, 200, envelope({ status: d.status, timestamp: new Date().toISOString() }));
+      return;
+    }
+    if (action === 'events' && extra !== undefined && method === 'POST') {
+      const b = await readBody(req);
+      await must('POST', `${inst}/events/${encodeURIComponent(extra)}`, b ?? {});
+      send(res, 200, envelope({ instanceId: id, timestamp: new Date().toISOString() }));
+      return;
+    }
+    if (action === 'step' && method === 'GET') {
+      const stepName = url.searchParams.get('name');
+      const type = url.searchParams.get('type');
+      if (!stepName || (type !== 'step' && type !== 'waitForEvent')) throw new HttpError(400, 10001, 'name and type are required');
+      const d = (await must('GET', inst)) as Json;
+      const step = ((d.steps as Json[]) ?? []).find((s) => s.name === stepName && s.type === type);
+      if (!step) throw new HttpError(404, 10401, 'workflows.api.error.step.not_found');
+      const done = step.end !== null && step.end !== undefined;
+      send(res, 200, envelope({ status: done ? (step.success === false || step.error ? 'errored' : 'complete') : 'running', error: step.error ?? null, output: step.output ?? null, ...(type === 'waitForEvent' ? { event_type: 'unknown' } : {}) }));
+      return;
+    }
+    throw new HttpError(404, 7003, 'No route for the URI');
+  }
+
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((req, res) => {
+    requests++;
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const entry = { method: req.method ?? '', path: url.pathname + url.search, status: 0 };
+    log.push(entry);
+    res.on('finish', () => (entry.status = res.statusCode));
+    if (pending429 > 0) {
+      pending429--;
+      req.resume();
+      send(res, 429, failure(971, 'Please wait and consider throttling your request speed'), { 'retry-after': String(retryAfter) });
+      return;
+    }
+    route(req, url, res).catch((e: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (e instanceof HttpError) send(res, e.status, failure(e.code, e.message));
+      else send(res, 500, failure(10000, `gateway: ${e instanceof Error ? e.message : String(e)}`));
+    });
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const [writeToken, readToken] = [Object.keys(tokens).find((t) => tokens[t] === 'write') ?? '', Object.keys(tokens).find((t) => tokens[t] === 'read') ?? ''];
+  return {
+    url,
+    apiBase: `${url}/client/v4`,
+    accountId: accounts[0].id,
+    writeToken,
+    readToken,
+    get requests() {
+      return requests;
+    },
+    get engineRequests() {
+      return engineRequests;
+    },
+    log,
+    inject429(n, sec) {
+      pending429 = n;
+      retryAfter = sec;
+    },
+    resetCounts() {
+      requests = 0;
+      engineRequests = 0;
+      log.length = 0;
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+      await engine.close();
+    },
+  };
+}
