@@ -35,8 +35,11 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
+// One formatter for all counts: toLocaleString builds a new one per call, which shows in scroll profiles.
+const COUNT_FORMAT = new Intl.NumberFormat('en-US');
+
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  return COUNT_FORMAT.format(n);
 }
 
 /** Axis tick spacing: a 1-2-5 step giving roughly `targetPx` between ticks. */

@@ -3,7 +3,7 @@
 import type { Timeline, TimelineRow, TimelineSegment } from '../../model/timeline';
 import { fromDisplay, toDisplay } from '../../model/timeline';
 import { clip, h, icon } from './dom';
-import { formatAt, formatDuration, niceTickStep, type TimeMode } from './format';
+import { formatAt, formatCount, formatDuration, niceTickStep, type TimeMode } from './format';
 
 export const ROW_HEIGHT = 24;
 const AXIS_HEIGHT = 28;
@@ -11,7 +11,7 @@ const AXIS_HEIGHT = 28;
 const NAME_WIDTH = 280;
 /** Room after the last bar for its duration label. */
 const RIGHT_PAD = 140;
-const OVERSCAN = 10;
+const OVERSCAN = 6;
 const MAX_PX_PER_MS = 40;
 /** Browsers stop laying out beyond ~16 M px; stay well inside. */
 const MAX_TRACK_PX = 4_000_000;
@@ -73,10 +73,36 @@ export const KIND_LABEL: Record<TimelineRow['kind'], string> = {
   unknown: 'unknown type',
 };
 
+/** When markers share a spot, the more telling label wins. */
+const MARKER_PRIORITY: Record<Timeline['markers'][number]['kind'], number> = { termination: 0, rollback: 1, end: 2, now: 3, start: 4, queued: 5 };
+
 const SEGMENT_LABEL: Record<TimelineSegment['kind'], string> = { attempt: 'Attempt', backoff: 'Backoff', sleep: 'Sleep', wait: 'Wait', span: 'Step' };
 
 function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
+}
+
+/** A row's elements, kept so a recycled row is refilled without searching its subtree. */
+interface RowParts {
+  row: HTMLDivElement;
+  kind: HTMLSpanElement;
+  labelText: Text;
+  suffix: HTMLSpanElement;
+  attempts: HTMLSpanElement;
+  outcome: HTMLSpanElement;
+  track: HTMLDivElement;
+}
+
+function createRowParts(): RowParts {
+  const kind = icon('blank', 'tl-kind');
+  const labelText = document.createTextNode('');
+  const suffix = h('span', { class: 'tl-suffix' });
+  const attempts = h('span', { class: 'tl-attempts' });
+  const outcome = icon('blank', 'tl-outcome');
+  const track = h('div', { class: 'tl-track' });
+  const name = h('div', { class: 'tl-name' }, kind, h('span', { class: 'tl-label' }, labelText, suffix), attempts, outcome);
+  const row = h('div', { attrs: { role: 'option' } }, name, track);
+  return { row, kind, labelText, suffix, attempts, outcome, track };
 }
 
 export class TimelineView {
@@ -91,7 +117,8 @@ export class TimelineView {
 
   private timeline: Timeline | undefined;
   private readonly indexByName = new Map<string, number>();
-  private rendered = new Map<number, HTMLElement>();
+  private readonly rendered = new Map<number, RowParts>();
+  private readonly pool: RowParts[] = [];
   private selectedIndex = -1;
   private zoom: number | undefined;
   private px = 1;
@@ -100,6 +127,7 @@ export class TimelineView {
   private width = 0;
   private pendingRestore: ViewPosition | undefined;
   private nameW = NAME_WIDTH;
+  private horizontalKey = '';
 
   constructor(private readonly callbacks: TimelineViewCallbacks) {
     this.corner = h('div', { class: 'tl-corner' }, 'Step');
@@ -201,11 +229,11 @@ export class TimelineView {
     const next = count === 0 || index < 0 ? -1 : clamp(index, 0, count - 1);
     const changed = next !== this.selectedIndex;
     const old = this.rendered.get(this.selectedIndex);
-    if (old) this.markSelected(old, false);
+    if (old) this.markSelected(old.row, false);
     this.selectedIndex = next;
     if (opts.scroll !== false && next >= 0) this.scrollRowIntoView(next);
     const row = this.rendered.get(next);
-    if (row) this.markSelected(row, true);
+    if (row) this.markSelected(row.row, true);
     this.updateActiveDescendant();
     if (changed && opts.notify !== false) this.callbacks.onSelect(this.selectedRow);
   }
@@ -363,12 +391,24 @@ export class TimelineView {
       this.body.style.width = `${width}px`;
       this.axis.style.width = `${width}px`;
       this.body.style.height = `${tl.rows.length * ROW_HEIGHT}px`;
-      for (const el of this.rendered.values()) el.remove();
-      this.rendered.clear();
+      // New data or geometry: refill the rows on screen in place.
+      for (const [i, parts] of this.rendered) {
+        if (i < tl.rows.length) this.fillRow(parts, tl.rows[i], i, tl.rows.length);
+        else {
+          parts.row.remove();
+          this.rendered.delete(i);
+          this.pool.push(parts);
+        }
+      }
     }
     this.renderRows();
-    this.renderAxis();
-    this.renderDecor();
+    // Axis and decorations depend on the horizontal view only: vertical scrolling skips them.
+    const horizontal = `${this.element.scrollLeft}|${this.px}|${this.width}|${this.timeMode}|${relayout ? Math.random() : ''}`;
+    if (horizontal !== this.horizontalKey) {
+      this.horizontalKey = horizontal;
+      this.renderAxis();
+      this.renderDecor();
+    }
     this.updateActiveDescendant();
   }
 
@@ -378,54 +418,48 @@ export class TimelineView {
     const viewH = this.element.clientHeight || 600;
     const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(tl.rows.length - 1, Math.ceil((top + viewH) / ROW_HEIGHT) + OVERSCAN);
-    for (const [i, el] of this.rendered) {
+    for (const [i, parts] of this.rendered) {
       if (i < first || i > last) {
-        el.remove();
+        parts.row.remove();
         this.rendered.delete(i);
+        this.pool.push(parts);
       }
     }
     const frag = document.createDocumentFragment();
     for (let i = first; i <= last; i++) {
       if (this.rendered.has(i)) continue;
-      const el = this.buildRow(tl.rows[i], i, tl.rows.length);
-      this.rendered.set(i, el);
-      frag.appendChild(el);
+      // Rows that scrolled out are reused: scrolling creates (and collects) almost no elements.
+      const parts = this.pool.pop() ?? createRowParts();
+      this.fillRow(parts, tl.rows[i], i, tl.rows.length);
+      this.rendered.set(i, parts);
+      frag.appendChild(parts.row);
     }
     this.rowsLayer.appendChild(frag);
   }
 
-  private buildRow(r: TimelineRow, i: number, count: number): HTMLElement {
+  private fillRow(p: RowParts, r: TimelineRow, i: number, count: number): void {
     const selected = i === this.selectedIndex;
     const duration = r.durationMs !== undefined ? formatDuration(r.durationMs) : '';
-    const row = h('div', {
-      class: `tl-row kind-${r.kind} outcome-${r.outcome}${selected ? ' selected' : ''}`,
-      attrs: {
-        id: `tl-row-${i}`,
-        role: 'option',
-        'aria-selected': String(selected),
-        'aria-posinset': i + 1,
-        'aria-setsize': count,
-        'aria-label': `${clip(r.name, 200)}, ${KIND_LABEL[r.kind]}, ${OUTCOME_LABEL[r.outcome]}${duration ? `, ${duration}` : ''}${r.attempts > 1 ? `, ${r.attempts} attempts` : ''}`,
-        'data-index': i,
-      },
-    });
+    const row = p.row;
+    row.className = `tl-row kind-${r.kind} outcome-${r.outcome}${selected ? ' selected' : ''}`;
+    row.id = `tl-row-${i}`;
+    row.dataset.index = String(i);
+    row.setAttribute('aria-selected', String(selected));
+    row.setAttribute('aria-posinset', String(i + 1));
+    row.setAttribute('aria-setsize', String(count));
+    row.setAttribute('aria-label', `${clip(r.name, 200)}, ${KIND_LABEL[r.kind]}, ${OUTCOME_LABEL[r.outcome]}${duration ? `, ${duration}` : ''}${r.attempts > 1 ? `, ${r.attempts} attempts` : ''}`);
     row.style.top = `${i * ROW_HEIGHT}px`;
 
     const suffix = `-${r.occurrence}`;
     const hasSuffix = r.base + suffix === r.name;
-    const label = h('span', { class: 'tl-label' }, clip(hasSuffix ? r.base : r.name, ROW_NAME_CHARS));
-    if (hasSuffix) label.append(h('span', { class: 'tl-suffix' }, suffix));
-    const name = h(
-      'div',
-      { class: 'tl-name' },
-      icon(KIND_ICON[r.kind], 'tl-kind'),
-      label,
-      r.attempts > 1 ? h('span', { class: 'tl-attempts', title: `${r.attempts} attempts` }, `×${r.attempts}`) : null,
-      icon(OUTCOME_ICON[r.outcome], `tl-outcome${r.open ? ' codicon-modifier-spin' : ''}`),
-    );
-    row.appendChild(name);
+    p.kind.className = `codicon codicon-${KIND_ICON[r.kind]} tl-kind`;
+    p.labelText.data = clip(hasSuffix ? r.base : r.name, ROW_NAME_CHARS);
+    p.suffix.textContent = hasSuffix ? suffix : '';
+    p.attempts.textContent = r.attempts > 1 ? `×${r.attempts}` : '';
+    p.attempts.title = r.attempts > 1 ? `${r.attempts} attempts` : '';
+    p.outcome.className = `codicon codicon-${OUTCOME_ICON[r.outcome]} tl-outcome${r.open ? ' codicon-modifier-spin' : ''}`;
 
-    const track = h('div', { class: 'tl-track' });
+    const bars: HTMLElement[] = [];
     let lastX = 0;
     for (const s of r.segments) {
       const left = this.x(s.start);
@@ -433,30 +467,29 @@ export class TimelineView {
       const seg = h('div', { class: `seg seg-${s.kind} so-${s.outcome}${s.open ? ' open' : ''}`, title: segmentTitle(s) });
       seg.style.left = `${left}px`;
       seg.style.width = `${Math.max(2, right - left)}px`;
-      track.appendChild(seg);
+      bars.push(seg);
       lastX = Math.max(lastX, left + Math.max(2, right - left));
       if (s.expectedEnd !== undefined && s.expectedEnd > s.end) {
         const planned = h('div', { class: 'seg seg-planned', title: `Next attempt planned at ${formatAt(s.expectedEnd, this.timeline!.origin, this.timeMode)}` });
         const pl = this.x(s.expectedEnd);
         planned.style.left = `${right}px`;
         planned.style.width = `${Math.max(2, pl - right)}px`;
-        track.appendChild(planned);
+        bars.push(planned);
         lastX = Math.max(lastX, pl);
       }
     }
     if (r.receivedAt !== undefined) {
       const mark = h('div', { class: 'tl-received', title: 'Event received' });
       mark.style.left = `${this.x(r.receivedAt)}px`;
-      track.appendChild(mark);
+      bars.push(mark);
     }
     const note = r.kind === 'waitForEvent' && r.eventType ? `${duration} · ${clip(r.eventType, 100)}` : duration;
     if (note) {
       const text = h('span', { class: 'tl-dur' }, note);
       text.style.left = `${lastX + 6}px`;
-      track.appendChild(text);
+      bars.push(text);
     }
-    row.appendChild(track);
-    return row;
+    p.track.replaceChildren(...bars);
   }
 
   private renderAxis(): void {
@@ -476,7 +509,7 @@ export class TimelineView {
     // Markers close together (queued and started, ended and terminated) keep their line but only
     // the first keeps its label; the rest say it in their tooltip.
     let labelEnd = -Infinity;
-    for (const m of [...tl.markers].sort((a, b) => a.at - b.at)) {
+    for (const m of [...tl.markers].sort((a, b) => a.at - b.at || MARKER_PRIORITY[a.kind] - MARKER_PRIORITY[b.kind])) {
       const x = this.nameW + this.x(m.at);
       const fits = x >= labelEnd;
       const flag = h('div', { class: `tl-flag flag-${m.kind}`, title: `${m.label} · ${formatAt(m.at, tl.origin, this.timeMode)}` }, fits ? m.label : '');
@@ -486,7 +519,8 @@ export class TimelineView {
     }
     this.ticks.replaceChildren(frag);
     const shown = tl.rows.length;
-    this.corner.textContent = `${shown.toLocaleString('en-US')} step${shown === 1 ? '' : 's'}`;
+    const corner = `${formatCount(shown)} step${shown === 1 ? '' : 's'}`;
+    if (this.corner.textContent !== corner) this.corner.textContent = corner;
   }
 
   private renderDecor(): void {

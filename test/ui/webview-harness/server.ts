@@ -24,11 +24,11 @@ export interface Harness {
 }
 
 /** Bundles src/webview/ui/main.ts in memory (minified, like the shipped build) without touching dist/. */
-async function bundle(): Promise<{ js: string; css: string }> {
+async function bundle(minify: boolean): Promise<{ js: string; css: string }> {
   const result = await esbuild.build({
     entryPoints: { webview: join(root, 'src/webview/ui/main.ts') },
     bundle: true,
-    minify: true,
+    minify,
     format: 'iife',
     platform: 'browser',
     target: 'chrome120',
@@ -65,8 +65,9 @@ function stubScript(theme: HarnessTheme): string {
 })();`;
 }
 
-export async function startHarness(): Promise<Harness> {
-  const built = await bundle();
+/** `minify: false` keeps function names readable in profiles. */
+export async function startHarness(opts: { minify?: boolean } = {}): Promise<Harness> {
+  const built = await bundle(opts.minify ?? true);
   const codicons = join(root, 'node_modules/@vscode/codicons/dist');
   const codiconCss = readFileSync(join(codicons, 'codicon.css'));
   const codiconTtf = readFileSync(join(codicons, 'codicon.ttf'));
