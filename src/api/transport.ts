@@ -6,7 +6,7 @@ import { interceptors, Pool, type Dispatcher, type RetryHandler } from 'undici';
 import type { BackendStats } from './backend';
 import { WorkflowsApiError, type ApiErrorDetail, type ErrorKind } from './errors';
 import { errorsFromBody, parseEnvelope, ShapeError, type Obj } from './parse';
-import { rateLimitedError, sleep, type RateBudget } from './rate-budget';
+import { rateLimitedError, type RateBudget } from './rate-budget';
 
 export interface Timeouts {
   /** TCP/TLS connect. */
@@ -15,7 +15,7 @@ export interface Timeouts {
   headersMs: number;
   /** Longest pause between two body chunks. */
   bodyMs: number;
-  /** The whole call, retries and waits included. */
+  /** The whole call once it has a connection slot: retries and waits included. */
   requestMs: number;
 }
 
@@ -126,23 +126,73 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 type UndiciHeaders = Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2];
 
 /**
- * Passes everything through and notes when a successful response starts. A failure after that point
- * happened mid-body: undici would try to resume it with a Range request, which this API never
- * honours, so such a read is reported at once instead.
+ * Everything one call shares with the interceptors and the retry callback, handed to undici as the
+ * request's `opaque`. Cancellation aborts the attempt in flight through its own controller, so undici
+ * needs no AbortSignal (listening to one costs more per request than the rest of the client).
+ */
+class CallState {
+  aborted = false;
+  timedOut = false;
+  reason: Error | undefined;
+  /** A successful response has started arriving; see StartObserver. */
+  bodyStarted = false;
+  /** The connection-level controller of the attempt in flight. */
+  current: Dispatcher.DispatchController | undefined;
+  #listeners: ((reason: Error) => void)[] = [];
+
+  abort(reason: Error, timedOut = false): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.timedOut = timedOut;
+    this.reason = reason;
+    this.current?.abort(reason);
+    for (const l of this.#listeners.splice(0)) l(reason);
+  }
+
+  onAbort(listener: (reason: Error) => void): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** setTimeout as a promise that rejects when the call is aborted. */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.aborted) return reject(this.reason);
+      const off = this.onAbort((reason) => {
+        clearTimeout(timer);
+        reject(reason);
+      });
+      const timer = setTimeout(() => {
+        off();
+        resolve();
+      }, ms);
+    });
+  }
+}
+
+
+/**
+ * Passes everything through; records each attempt's controller (for cancellation) and when a
+ * successful response starts. A failure after that point happened mid-body: undici would try to resume
+ * it with a Range request, which this API never honours, so such a read is reported at once instead.
  */
 class StartObserver implements Dispatcher.DispatchHandler {
   constructor(
     private readonly inner: Dispatcher.DispatchHandler,
-    private readonly onStart: () => void,
+    private readonly state: CallState,
   ) {}
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.state.current = controller;
+    if (this.state.aborted && this.state.reason) controller.abort(this.state.reason);
     this.inner.onRequestStart?.(controller, context);
   }
   onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: UndiciHeaders, socket: import('node:stream').Duplex): void {
     this.inner.onRequestUpgrade?.(controller, statusCode, headers, socket);
   }
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: UndiciHeaders, statusMessage?: string): void {
-    if (statusCode < 300) this.onStart();
+    if (statusCode < 300) this.state.bodyStarted = true;
     this.inner.onResponseStart?.(controller, statusCode, headers, statusMessage);
   }
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -213,8 +263,6 @@ export class Transport {
   #limiter: Limiter;
   #requests = 0;
   #retries = 0;
-  /** Calls (keyed by their per-call signal) whose successful response has started arriving. */
-  #bodyStarted = new WeakSet<AbortSignal>();
 
   constructor(config: TransportConfig) {
     const url = new URL(config.baseUrl);
@@ -244,8 +292,8 @@ export class Transport {
     // and notes when a response body has started (see StartObserver).
     const counting: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
       this.#requests++;
-      const signal = (opts as { signal?: unknown }).signal;
-      return dispatch(opts, signal instanceof AbortSignal ? new StartObserver(handler, () => this.#bodyStarted.add(signal)) : handler);
+      const state = (opts as { opaque?: unknown }).opaque;
+      return dispatch(opts, state instanceof CallState ? new StartObserver(handler, state) : handler);
     };
     // Options come per request (see #send); the global default only turns throwOnError off so the final
     // failed response reaches us with its body and Cloudflare error codes.
@@ -267,21 +315,40 @@ export class Transport {
     const user = o.signal;
     const request = `${o.method} ${this.basePath}${o.path}`;
     if (user?.aborted) throw this.#cancelled(o, request);
-    const deadline = AbortSignal.timeout(this.timeouts.requestMs);
-    const signal = user ? AbortSignal.any([user, deadline]) : deadline;
-    const deadlineAt = Date.now() + this.timeouts.requestMs;
     try {
-      return await this.#limiter.run(async () => {
-        await this.#config.budget?.acquire(o.method === 'GET' ? 'read' : 'write', signal);
-        return this.#send(o, signal, deadlineAt, request);
-      }, signal);
+      // Waiting for a slot only needs the caller's signal; the per-attempt machinery starts with the slot,
+      // so a burst of queued calls costs a queue entry each, not a controller and a timer.
+      return await this.#limiter.run(() => this.#attempt(o, request), user);
     } catch (e) {
       if (user?.aborted) throw this.#cancelled(o, request);
-      if (e instanceof WorkflowsApiError) throw e;
-      if (deadline.aborted) {
+      throw e;
+    }
+  }
+
+  async #attempt(o: CallOptions, request: string): Promise<CallResult> {
+    const user = o.signal;
+    const state = new CallState();
+    const timer = setTimeout(() => state.abort(new Error('deadline'), true), this.timeouts.requestMs);
+    timer.unref?.();
+    const onAbort = () => state.abort(user?.reason instanceof Error ? user.reason : new Error('aborted'));
+    user?.addEventListener('abort', onAbort, { once: true });
+    const deadlineAt = Date.now() + this.timeouts.requestMs;
+    try {
+      await this.#config.budget?.acquire(o.method === 'GET' ? 'read' : 'write', user);
+      const result = await this.#send(o, state, deadlineAt, request);
+      if (state.aborted) throw state.reason;
+      return result;
+    } catch (e) {
+      // A cancelled retry wait hands back the last failed response; the caller's intent wins.
+      if (user?.aborted) throw this.#cancelled(o, request);
+      if (state.timedOut) {
         throw new WorkflowsApiError('timeout', `${this.#capService()} did not answer within ${duration(this.timeouts.requestMs)} (${o.op}).`, { request });
       }
-      throw this.#networkError(e, o, request, this.#bodyStarted.has(signal));
+      if (e instanceof WorkflowsApiError) throw e;
+      throw this.#networkError(e, o, request, state.bodyStarted);
+    } finally {
+      clearTimeout(timer);
+      user?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -304,17 +371,18 @@ export class Transport {
     return path;
   }
 
-  #retryCallback(method: Method, signal: AbortSignal, deadlineAt: number): RetryCallback {
+  #retryCallback(method: Method, state: CallState, deadlineAt: number): RetryCallback {
     const policy = this.retryPolicy;
-    return (err, { state }, cb) => {
+    return (err, ctx, cb) => {
       const e = err as RetryErr;
-      if (signal.aborted || this.#bodyStarted.has(signal)) return cb(err);
+      const attempt = ctx.state.counter;
+      if (state.aborted || state.bodyStarted) return cb(err);
       const http = e.code === 'UND_ERR_REQ_RETRY' && typeof e.statusCode === 'number';
       const retriable = http ? RETRY_STATUSES.has(e.statusCode as number) : e.code !== undefined && RETRY_CODES.has(e.code);
       // Mutations are never repeated blindly: only when the request provably never left.
       const safe = method === 'GET' || (!http && e.code !== undefined && NOT_SENT_CODES.has(e.code));
-      if (!retriable || !safe || state.counter > policy.maxRetries) return cb(err);
-      let delay = backoffDelay(state.counter, policy);
+      if (!retriable || !safe || attempt > policy.maxRetries) return cb(err);
+      let delay = backoffDelay(attempt, policy);
       const retryAfter = http ? parseRetryAfter(e.headers?.['retry-after']) : undefined;
       if (retryAfter !== undefined) {
         // Honour the server; a wait beyond our bound is reported (kind 'rateLimited', retryAt) instead.
@@ -324,14 +392,14 @@ export class Transport {
       if (Date.now() + delay > deadlineAt) return cb(err);
       if (this.#config.budget && !this.#config.budget.tryTake(method === 'GET' ? 'read' : 'write')) return cb(err);
       this.#retries++;
-      sleep(delay, signal).then(
+      state.sleep(delay).then(
         () => cb(null),
         (reason: unknown) => cb(reason instanceof Error ? reason : err),
       );
     };
   }
 
-  async #send(o: CallOptions, signal: AbortSignal, deadlineAt: number, request: string): Promise<CallResult> {
+  async #send(o: CallOptions, state: CallState, deadlineAt: number, request: string): Promise<CallResult> {
     const headers: Record<string, string> = { accept: 'application/json' };
     const auth = this.#config.authorization?.();
     if (auth !== undefined) headers.authorization = auth;
@@ -340,26 +408,28 @@ export class Transport {
       body = JSON.stringify(o.body);
       headers['content-type'] = 'application/json';
     }
-    const options: Dispatcher.RequestOptions & { retryOptions: RetryHandler.RetryOptions } = {
+    const options: Dispatcher.RequestOptions<CallState> & { retryOptions: RetryHandler.RetryOptions } = {
       origin: this.origin,
       path: this.#url(o),
       method: o.method,
       headers,
       body,
-      signal,
+      opaque: state,
       headersTimeout: this.timeouts.headersMs,
       bodyTimeout: this.timeouts.bodyMs,
-      retryOptions: { throwOnError: false, maxRetries: this.retryPolicy.maxRetries, retry: this.#retryCallback(o.method, signal, deadlineAt) },
+      retryOptions: { throwOnError: false, maxRetries: this.retryPolicy.maxRetries, retry: this.#retryCallback(o.method, state, deadlineAt) },
     };
     const res = await this.#dispatcher.request(options);
-    const bytes = new Uint8Array(await res.body.arrayBuffer());
     const resHeaders = res.headers as Record<string, string | string[] | undefined>;
     const contentType = header(resHeaders, 'content-type') ?? '';
+    // Bytes only where a raw body is acceptable; everything else is read as text, once.
+    const bytes = o.allowBinary ? new Uint8Array(await res.body.arrayBuffer()) : undefined;
+    const text = bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') : await res.body.text();
     let json: unknown;
     let isJson = false;
-    if (bytes.length > 0) {
+    if (text.length > 0) {
       try {
-        json = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+        json = JSON.parse(text);
         isJson = true;
       } catch {
         /* handled below */
@@ -368,8 +438,8 @@ export class Transport {
     const status = res.statusCode;
     if (status >= 200 && status < 300) {
       if (!isJson) {
-        if (o.allowBinary && bytes.length > 0 && !/json|html/i.test(contentType)) return { status, result: undefined, binary: { bytes, contentType } };
-        throw this.#malformed(o, request, bytes.length === 0 ? 'the body is empty' : 'the body is not JSON', resHeaders, status);
+        if (bytes && bytes.length > 0 && !/json|html/i.test(contentType)) return { status, result: undefined, binary: { bytes, contentType } };
+        throw this.#malformed(o, request, text.length === 0 ? 'the body is empty' : 'the body is not JSON', resHeaders, status);
       }
       let env;
       try {
