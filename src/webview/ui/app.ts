@@ -44,6 +44,7 @@ export class App {
   private ioKey = '';
   private detailsKey = '';
   private tick: ReturnType<typeof setInterval> | undefined;
+  private pendingSelect: string | undefined;
 
   constructor(private readonly root: HTMLElement) {
     const ui = this.host.ui;
@@ -109,7 +110,9 @@ export class App {
         if (!this.details) this.root.setAttribute('aria-busy', 'false');
         break;
       case 'selectStep':
-        this.timelineView.select(m.name, { scroll: true });
+        // Before the first data there is nothing to select yet: remember it for then.
+        if (this.timeline) this.timelineView.select(m.name, { scroll: true });
+        else this.pendingSelect = m.name;
         break;
       case 'fullOutput':
         this.fullOutputs.set(m.step, m.error !== undefined ? { error: m.error } : { output: m.output });
@@ -151,6 +154,10 @@ export class App {
     this.meta = meta;
     this.root.setAttribute('aria-busy', 'false');
     this.rebuildTimeline();
+    if (this.pendingSelect !== undefined) {
+      this.timelineView.select(this.pendingSelect, { scroll: true });
+      this.pendingSelect = undefined;
+    }
     this.renderHeader();
     this.renderIo();
     this.renderDetails();

@@ -39,6 +39,8 @@ export class Host {
   constructor() {
     this.api = acquireVsCodeApi();
     this.state = readState(this.api.getState());
+    // Hiding the panel tears the page down: save what the debounce has not written yet.
+    window.addEventListener('pagehide', () => this.saveNow());
   }
 
   post(message: WebviewToHost): void {
