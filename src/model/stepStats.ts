@@ -28,6 +28,10 @@ export interface StepStats {
   recent: StepRun[];
 }
 
+function describeError(e: { name: string; message: string }): string {
+  return e.message ? `${e.name}: ${e.message}` : e.name;
+}
+
 export function median(values: number[]): number | undefined {
   if (values.length === 0) return undefined;
   const s = [...values].sort((a, b) => a - b);
@@ -45,11 +49,11 @@ export function computeStepStats(instances: InstanceDetails[]): Map<string, Step
       let run: StepRun;
       if (s.type === 'sleep' || s.type === 'waitForEvent') {
         const failed = !!s.error;
-        run = { instanceId: d.id, instanceStatus: d.status, stepName: s.name, outcome: failed ? 'failure' : s.finished ? 'success' : 'running', durationMs: s.end ? spanMs(s.start, s.end) : undefined, attempts: 1, error: s.error ? `${s.error.name}: ${s.error.message}` : undefined, start: s.start };
+        run = { instanceId: d.id, instanceStatus: d.status, stepName: s.name, outcome: failed ? 'failure' : s.finished ? 'success' : 'running', durationMs: s.end ? spanMs(s.start, s.end) : undefined, attempts: 1, error: s.error ? describeError(s.error) : undefined, start: s.start };
       } else {
         const lastErr = [...s.attempts].reverse().find((a) => a.error)?.error;
         const outcome = s.success === true ? 'success' : s.success === false ? 'failure' : 'running';
-        run = { instanceId: d.id, instanceStatus: d.status, stepName: s.name, outcome, durationMs: outcome === 'running' ? undefined : spanMs(s.start, s.end ?? undefined), attempts: s.attempts.length, error: lastErr ? `${lastErr.name}: ${lastErr.message}` : undefined, start: s.start };
+        run = { instanceId: d.id, instanceStatus: d.status, stepName: s.name, outcome, durationMs: outcome === 'running' ? undefined : spanMs(s.start, s.end ?? undefined), attempts: s.attempts.length, error: lastErr ? describeError(lastErr) : undefined, start: s.start };
       }
       const list = byName.get(base) ?? [];
       list.push(run);

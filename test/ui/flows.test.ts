@@ -88,8 +88,10 @@ describe('UI flows in the real workbench', function () {
     await wb.screenshot(join(shots, '5-context-menu.png'));
     await menu.click('Pause');
     await until('paused in the engine', async () => (await engineStatus(rh, 'long-sleeper', 'sleeper-running')) === 'paused');
+    // The tree refreshes only the affected groups: the row leaves Running, and appears under Paused.
+    await until('the row left the Running group', async () => (await wb.view.item('sleeper-running').count()) === 0);
     await wb.view.expand('Paused');
-    await wb.view.item('sleeper-running').first().waitFor();
+    await until('the row is under Paused', async () => (await wb.view.item('sleeper-running').count()) === 1);
     const menu2 = await wb.view.rightClick('sleeper-running');
     assert.ok((await menu2.labels()).includes('Resume'));
     await menu2.click('Resume');
@@ -110,5 +112,33 @@ describe('UI flows in the real workbench', function () {
     await wb.notifications.expect(/Event "decision" sent to approval-waiting/);
     await until('complete in the engine', async () => (await engineStatus(rh, 'approval-gate', 'approval-waiting')) === 'complete');
     await wb.screenshot(join(shots, '7-event-sent.png'));
+  });
+
+  it('runs actions from the instance panel', async () => {
+    await rh.page.locator('.tabs-container .tab', { hasText: 'sleeper-running' }).first().click();
+    const view = wb.webview();
+    await view.frame.getByRole('button', { name: 'Pause' }).click();
+    await until('paused in the engine', async () => (await engineStatus(rh, 'long-sleeper', 'sleeper-running')) === 'paused');
+    await view.frame.getByRole('button', { name: 'Resume' }).click();
+    await until('running in the engine', async () => (await engineStatus(rh, 'long-sleeper', 'sleeper-running')) === 'running');
+  });
+
+  it('restores the instance panel after a window reload', async () => {
+    await wb.webview().text('nap-1').first().waitFor();
+    await rh.page.reload();
+    await wb.waitReady();
+    await rh.page.locator('.tabs-container .tab', { hasText: 'sleeper-running' }).first().waitFor({ timeout: 30_000 });
+    await wb.webview().text('nap-1').first().waitFor({ timeout: 30_000 });
+  });
+
+  it('shows step statistics as CodeLens over the step calls', async () => {
+    await rh.page.keyboard.press('Control+P');
+    await wb.quickInput.widget.waitFor();
+    await rh.page.keyboard.type('src/index.ts');
+    await wb.quickInput.row('index.ts').first().waitFor();
+    await rh.page.keyboard.press('Enter');
+    const lens = rh.page.locator('.contentWidgets .codelens-decoration', { hasText: /\d+ runs? · \d+% ok/ }).first();
+    await lens.waitFor({ timeout: 30_000 });
+    await wb.screenshot(join(shots, '8-codelens.png'));
   });
 });

@@ -99,12 +99,13 @@ export class ContextMenu {
 export class WorkflowsView {
   constructor(private readonly page: Page) {}
   async open(): Promise<void> {
-    const pane = this.page.locator('.pane-header', { hasText: 'Workflows' });
-    if (!(await pane.isVisible())) await this.page.locator('.activitybar [aria-label^="Cloudflare Workflows"]').first().click();
-    await pane.waitFor();
+    // The only view of its container has no pane header: the sidebar title names the container.
+    const title = this.page.locator('.part.sidebar .composite.title', { hasText: 'Cloudflare Workflows' });
+    if (!(await title.isVisible())) await this.page.locator('.activitybar [aria-label^="Cloudflare Workflows"]').first().click();
+    await title.waitFor();
   }
   item(label: string | RegExp): Locator {
-    return this.page.locator('.pane-body [role="treeitem"]', { has: this.page.locator('.label-name', { hasText: label }) });
+    return this.page.locator('.part.sidebar [role="treeitem"]', { has: this.page.locator('.label-name', { hasText: label }) });
   }
   async expand(label: string | RegExp): Promise<void> {
     const row = this.item(label).first();
