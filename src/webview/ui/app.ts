@@ -153,21 +153,28 @@ export class App {
     this.details = details;
     this.meta = meta;
     this.root.setAttribute('aria-busy', 'false');
-    this.rebuildTimeline();
+    // Everything above the timeline first: the timeline then measures its final size in one layout.
+    this.timeline = this.computeTimeline();
+    this.renderHeader();
+    this.renderIo();
+    this.rebuildTimeline(this.timeline);
     if (this.pendingSelect !== undefined) {
       this.timelineView.select(this.pendingSelect, { scroll: true });
       this.pendingSelect = undefined;
     }
-    this.renderHeader();
-    this.renderIo();
     this.renderDetails();
     this.updateTicking();
   }
 
-  private rebuildTimeline(): void {
-    if (!this.details) return;
+  private computeTimeline(): Timeline | undefined {
+    return this.details ? buildTimeline(this.details, { now: Date.now(), hideIdle: this.host.ui.hideIdle }) : undefined;
+  }
+
+  private rebuildTimeline(computed?: Timeline): void {
+    const timeline = computed ?? this.computeTimeline();
+    if (!timeline) return;
     const ui = this.host.ui;
-    this.timeline = buildTimeline(this.details, { now: Date.now(), hideIdle: ui.hideIdle });
+    this.timeline = timeline;
     this.timelineView.setData(this.timeline, this.timelineView.selectedRow?.name ?? ui.selected);
     const t = this.timeline.totals;
     const parts = [`${formatCount(t.steps)} steps`];

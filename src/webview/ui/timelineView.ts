@@ -195,10 +195,7 @@ export class TimelineView {
     const p = this.pendingRestore;
     if (!p) return;
     this.pendingRestore = undefined;
-    this.render(true);
-    this.element.scrollTop = p.scrollTop;
-    this.element.scrollLeft = p.scrollLeft;
-    this.render(true);
+    this.render(true, p);
   }
 
   setTimeMode(mode: TimeMode): void {
@@ -377,8 +374,11 @@ export class TimelineView {
     return toDisplay(this.timeline!, t) * this.px;
   }
 
-  /** `relayout`: sizes, axis and all visible rows are rebuilt; otherwise only rows entering view. */
-  render(relayout: boolean): void {
+  /**
+   * `relayout`: sizes, axis and the rows on screen are redone; otherwise only rows entering view
+   * are added. `scrollTo` is applied right after sizing, so a restore costs one layout, not three.
+   */
+  render(relayout: boolean, scrollTo?: ViewPosition): void {
     const tl = this.timeline;
     if (!tl) return;
     if (relayout) {
@@ -391,6 +391,10 @@ export class TimelineView {
       this.body.style.width = `${width}px`;
       this.axis.style.width = `${width}px`;
       this.body.style.height = `${tl.rows.length * ROW_HEIGHT}px`;
+      if (scrollTo) {
+        this.element.scrollTop = scrollTo.scrollTop;
+        this.element.scrollLeft = scrollTo.scrollLeft;
+      }
       // New data or geometry: refill the rows on screen in place.
       for (const [i, parts] of this.rendered) {
         if (i < tl.rows.length) this.fillRow(parts, tl.rows[i], i, tl.rows.length);
@@ -403,8 +407,8 @@ export class TimelineView {
     }
     this.renderRows();
     // Axis and decorations depend on the horizontal view only: vertical scrolling skips them.
-    const horizontal = `${this.element.scrollLeft}|${this.px}|${this.width}|${this.timeMode}|${relayout ? Math.random() : ''}`;
-    if (horizontal !== this.horizontalKey) {
+    const horizontal = `${this.element.scrollLeft}|${this.px}|${this.width}|${this.timeMode}`;
+    if (relayout || horizontal !== this.horizontalKey) {
       this.horizontalKey = horizontal;
       this.renderAxis();
       this.renderDecor();
