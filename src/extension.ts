@@ -30,6 +30,8 @@ export interface ExtensionApi {
   commandErrors: typeof commandErrors;
   registeredCommands: ReadonlySet<string>;
   activationMs: number;
+  /** For tests that prove no secret lands in extension state. */
+  globalState: vscode.Memento;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -64,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   context.subscriptions.push(channel, registry, tree, view, refresher, statusBar, ctx.watches);
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(1)} ms`);
-  return { registry, tree, view, panels, watches: ctx.watches, log, refresher, statusBar, commandErrors, registeredCommands, insights, index, activationMs };
+  return { registry, tree, view, panels, watches: ctx.watches, log, refresher, statusBar, commandErrors, registeredCommands, insights, index, activationMs, globalState: context.globalState };
 }
 
 export function deactivate(): void {

@@ -41,6 +41,7 @@ export async function run(): Promise<void> {
   await import('./suite/commands.test');
   await import('./suite/webview.test');
   await import('./suite/codelens.test');
+  await import('./suite/cloud.test');
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   emit({ event: 'end', failures });
   if (failures > 0) throw new Error(`${failures} integration test(s) failed`);

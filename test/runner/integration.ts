@@ -17,6 +17,7 @@ async function main(): Promise<number> {
     name: 'integration',
     env: { CFWF_RESULTS: results, CFWF_GREP: process.env.CFWF_GREP ?? '' },
     extensionTestsPath: join(root, 'out', 'test', 'integration', 'index.js'),
+    gateway: true,
     log: (l) => console.log(`[integration] ${l}`),
   });
   let passed = 0;

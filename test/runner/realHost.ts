@@ -8,11 +8,13 @@ import type { Browser, Page } from 'playwright-core';
 import { fixtureDir, freePort, startEngine } from '../../scripts/lib/engine.mjs';
 import { launchBrowser, startHost } from '../../scripts/lib/host.mjs';
 import { seed } from '../../scripts/lib/seed.mjs';
+import { startGateway, type Gateway } from '../support/gateway';
 
 export const root = resolve(__dirname, '..', '..');
 
 export interface RealHost {
   engine: Awaited<ReturnType<typeof startEngine>>;
+  gateway?: Gateway;
   host: Awaited<ReturnType<typeof startHost>>;
   browser: Browser;
   page: Page;
@@ -41,6 +43,8 @@ export async function startRealHost(opts: {
   settings?: Record<string, unknown>;
   /** Load the extension under development; with a tests path, run that module in the host. */
   extensionTestsPath?: string;
+  /** Also start the production-shaped gateway in front of the engine (cloud connections). */
+  gateway?: boolean;
   log?: (line: string) => void;
 }): Promise<RealHost> {
   const stateDir = mkdtempSync(join(tmpdir(), `cfwf-${opts.name}-`));
@@ -63,7 +67,17 @@ export async function startRealHost(opts: {
     cleanups.push(() => engine.stop());
     opts.log?.(`engine: wrangler ${engine.wranglerVersion} at ${engine.baseUrl}`);
     await seed(engine.apiBase);
-    const host = await startHost({ workspace, stateDir, env: { CFWF_ENGINE_URL: engine.baseUrl, CFWF_ENGINE_API: engine.apiBase, ...opts.env }, settings: opts.settings });
+    const env: Record<string, string> = { CFWF_ENGINE_URL: engine.baseUrl, CFWF_ENGINE_API: engine.apiBase, ...opts.env };
+    let gateway: Gateway | undefined;
+    if (opts.gateway) {
+      // Distinctive tokens, so a leak anywhere is found by a plain substring search.
+      const salt = Math.random().toString(36).slice(2);
+      gateway = await startGateway({ engineApiBase: engine.apiBase, tokens: { [`cfwf-write-${salt}-token`]: 'write', [`cfwf-read-${salt}-token`]: 'read' } });
+      const g = gateway;
+      cleanups.push(() => g.close());
+      Object.assign(env, { CFWF_GATEWAY_API: gateway.apiBase, CFWF_GATEWAY_ACCOUNT: gateway.accountId, CFWF_GATEWAY_WRITE_TOKEN: gateway.writeToken, CFWF_GATEWAY_READ_TOKEN: gateway.readToken });
+    }
+    const host = await startHost({ workspace, stateDir, env, settings: opts.settings });
     cleanups.push(() => host.stop());
     opts.log?.(`code-server at ${host.url}`);
     const browser = await launchBrowser();
@@ -72,7 +86,7 @@ export async function startRealHost(opts: {
     const page = await context.newPage();
     const url = host.workbenchUrl(workspace, { extensionDevelopmentPath: root, extensionTestsPath: opts.extensionTestsPath });
     await page.goto(url);
-    return { engine, host, browser, page, workspace, stateDir, dispose };
+    return { engine, gateway, host, browser, page, workspace, stateDir, dispose };
   } catch (e) {
     await dispose();
     throw e;

@@ -1,0 +1,116 @@
+// A Cloudflare account connection, end to end through the production-shaped gateway in front of the
+// real engine: add with a token, browse, act, a read-only token, a rejected token, remove — and the
+// token is never in settings, globalState, the log, an error, the tree or the webview.
+import * as assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { CloudConnection } from '../../../src/connections/types';
+import type { ConnectionNode, TreeNode } from '../../../src/tree/nodes';
+import { api, isKind, truth, waitFor } from '../helpers';
+
+const env = (k: string) => {
+  const v = process.env[k];
+  assert.ok(v, `${k} is set by the runner`);
+  return v;
+};
+
+describe('Cloud account connection (through the gateway)', () => {
+  let conn: CloudConnection;
+  const write = () => env('CFWF_GATEWAY_WRITE_TOKEN');
+  const read = () => env('CFWF_GATEWAY_READ_TOKEN');
+
+  async function cloudRoot(): Promise<ConnectionNode> {
+    const a = await api();
+    const roots = (await a.tree.getChildren()) as ConnectionNode[];
+    const r = roots.find((x) => x.connection.id === conn.id);
+    assert.ok(r, 'the account is a tree root');
+    return r;
+  }
+
+  it('adds an account: verifies the token, lists accounts, stores the token only in SecretStorage', async () => {
+    const a = await api();
+    const added = await vscode.commands.executeCommand<CloudConnection[]>('cloudflareWorkflows.addAccount', { token: write(), apiBaseUrl: env('CFWF_GATEWAY_API') });
+    assert.equal(added.length, 1);
+    conn = added[0];
+    assert.equal(conn.accountId, env('CFWF_GATEWAY_ACCOUNT'));
+    assert.equal(await a.registry.cloud.getToken(conn.id), write());
+  });
+
+  it('browses the account: workflows with counts, groups, instances (cursor paging)', async () => {
+    const a = await api();
+    const root = await cloudRoot();
+    const workflows = (await a.tree.getChildren(root)).filter(isKind('workflow'));
+    assert.deepEqual(workflows.map((w) => w.name).sort(), (await truth().listWorkflows()).map((w) => w.name).sort());
+    const sleeper = workflows.find((w) => w.name === 'long-sleeper');
+    assert.ok(sleeper);
+    const groups = (await a.tree.getChildren(sleeper)).filter(isKind('group'));
+    const paused = groups.find((g) => g.status === 'paused');
+    assert.ok(paused);
+    const ids = (await a.tree.getChildren(paused)).filter(isKind('instance')).map((i) => i.instance.id);
+    assert.ok(ids.includes('sleeper-paused'));
+    const item = a.tree.getTreeItem((await a.tree.getChildren(paused)).filter(isKind('instance'))[0]);
+    assert.match(String(item.contextValue), /^cfwfInstance:paused:rw:cloud/);
+  });
+
+  it('acts on an instance with a write token', async () => {
+    await truth().createInstance('long-sleeper', { id: 'cloud-act', params: { minutes: 600 } });
+    await waitFor('sleeping', async () => (await truth().getInstance('long-sleeper', 'cloud-act')).steps.length >= 2);
+    await vscode.commands.executeCommand('cloudflareWorkflows.pause', { connectionId: conn.id, workflow: 'long-sleeper', id: 'cloud-act' });
+    await waitFor('paused', async () => (await truth().getInstance('long-sleeper', 'cloud-act')).status === 'paused');
+  });
+
+  it('marks the connection read-only when a write is refused (403) and hides write actions', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('cloudflareWorkflows.updateToken', conn.id, read());
+    const errs = a.commandErrors.length;
+    await vscode.commands.executeCommand('cloudflareWorkflows.resume', { connectionId: conn.id, workflow: 'long-sleeper', id: 'cloud-act' });
+    assert.match(a.commandErrors.slice(errs).map((e) => e.message).join('\n'), /Workers Scripts Write/);
+    assert.equal((await truth().getInstance('long-sleeper', 'cloud-act')).status, 'paused', 'nothing changed');
+    assert.ok(a.registry.readOnlyInfo(conn.id), 'marked read-only');
+    const root = await cloudRoot();
+    assert.match(String(a.tree.getTreeItem(root).contextValue), /^cfwfConnection:cloud:ro/);
+    const kids = await a.tree.getChildren(root);
+    assert.ok(kids.some((k: TreeNode) => k.kind === 'message' && /Read-only: the token lacks Workers Scripts Write/.test(k.text)));
+    const report = await vscode.commands.executeCommand<string>('cloudflareWorkflows.diagnoseConnection', conn.id, 'quiet');
+    assert.match(report, /\| Token \| ok \|/);
+    assert.match(report, /\| Write permission \| FAILED \|/);
+  });
+
+  it('rejects a wrong token clearly and keeps the stored one', async () => {
+    const a = await api();
+    const errs = a.commandErrors.length;
+    await vscode.commands.executeCommand('cloudflareWorkflows.updateToken', conn.id, 'cfwf-bogus-token-that-is-wrong');
+    assert.match(a.commandErrors.slice(errs).map((e) => e.message).join('\n'), /token was rejected/i);
+    assert.equal(await a.registry.cloud.getToken(conn.id), read());
+  });
+
+  it('never lets a token reach settings, globalState, the log, errors, the tree or the webview', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('cloudflareWorkflows.openInstance', { connectionId: conn.id, workflow: 'long-sleeper', id: 'cloud-act' });
+    await waitFor('panel', async () => a.panels.manager.lastPosted({ connectionId: conn.id, connectionLabel: '', workflow: 'long-sleeper', id: 'cloud-act' })?.type === 'instance');
+    const secrets = [write(), read(), 'cfwf-bogus-token-that-is-wrong'];
+    const places: Record<string, string> = {
+      settings: JSON.stringify(vscode.workspace.getConfiguration('cloudflareWorkflows')) + JSON.stringify(vscode.workspace.getConfiguration().inspect('cloudflareWorkflows')),
+      globalState: JSON.stringify(a.globalState.keys().map((k) => [k, a.globalState.get(k)])),
+      log: a.log.history.join('\n'),
+      errors: JSON.stringify(a.commandErrors),
+      tree: JSON.stringify((await a.tree.getChildren()).map((n) => a.tree.getTreeItem(n))),
+      webview: JSON.stringify(a.panels.manager.panels().map((t) => a.panels.manager.lastPosted(t))),
+    };
+    const wsSettings = join(vscode.workspace.workspaceFolders?.[0].uri.fsPath ?? '', '.vscode', 'settings.json');
+    if (existsSync(wsSettings)) places.workspaceSettings = readFileSync(wsSettings, 'utf8');
+    for (const [where, text] of Object.entries(places)) {
+      for (const s of secrets) assert.ok(!text.includes(s), `a token appears in ${where}`);
+    }
+    assert.ok(places.log.length > 100, 'the log has content to search');
+  });
+
+  it('removes the connection and deletes its secret', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('cloudflareWorkflows.removeConnection', conn.id, true);
+    assert.equal(await a.registry.cloud.getToken(conn.id), undefined);
+    assert.ok(!a.registry.connections().some((c) => c.id === conn.id));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+});
