@@ -15,7 +15,9 @@ describe('cloud backend through a production-shaped gateway on a real engine', f
   let gw: Gateway;
   let b: CloudWorkflowsBackend;
 
-  before(async () => {
+  before(async function () {
+    // Starting wrangler (bundling the fixture) can take minutes on a loaded 2-core machine.
+    this.timeout(300_000);
     engine = await startEngine('current');
     await seed(engine.apiBase);
     gw = await startGateway({ engineApiBase: engine.apiBase });

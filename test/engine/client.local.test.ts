@@ -25,7 +25,9 @@ for (const wrangler of ['current', 'legacy'] as Wrangler[]) {
     let engine: Engine;
     let b: LocalWorkflowsBackend;
 
-    before(async () => {
+    before(async function () {
+      // Starting wrangler (bundling the fixture) can take minutes on a loaded 2-core machine.
+      this.timeout(300_000);
       engine = await startEngine(wrangler);
       await seed(engine.apiBase);
       b = localBackend({ baseUrl: engine.baseUrl });

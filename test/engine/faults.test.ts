@@ -15,7 +15,9 @@ describe('local backend through a fault-injecting proxy', function () {
   let proxy: FaultProxy;
   let b: LocalWorkflowsBackend;
 
-  before(async () => {
+  before(async function () {
+    // Starting wrangler (bundling the fixture) can take minutes on a loaded 2-core machine.
+    this.timeout(300_000);
     engine = await startEngine('current');
     await seed(engine.apiBase, ['order-complete', 'approval-waiting', 'sleeper-running']);
     proxy = await startFaultProxy(engine.baseUrl);
