@@ -207,7 +207,9 @@ export class InstanceSession {
     try {
       await this.dispatch(message);
     } catch (e) {
-      this.deps.log.error(`Instance view: ${message.type} failed: ${e instanceof Error ? e.message : String(e)}`);
+      const text = e instanceof Error ? e.message : String(e);
+      this.deps.log.error(`Instance view: ${message.type} failed: ${text}`);
+      if (message.type === 'copy' || message.type === 'openJson' || message.type === 'goToSource') this.post({ type: 'requestFailed', request: message.type, message: text });
     }
   }
 

@@ -51,7 +51,9 @@ export type HostToWebview =
   | { type: 'error'; message: string }
   | { type: 'selectStep'; name: string }
   | { type: 'fullOutput'; step: string; output?: unknown; error?: string }
-  | { type: 'actionResult'; action: WebviewAction; ok: boolean; message?: string };
+  | { type: 'actionResult'; action: WebviewAction; ok: boolean; message?: string }
+  /** A request other than an action failed (e.g. no source found for a step); shown, not thrown away. */
+  | { type: 'requestFailed'; request: 'copy' | 'openJson' | 'goToSource'; message: string };
 
 export type WebviewToHost =
   | { type: 'ready' }

@@ -25,6 +25,8 @@ const ACTION_NAMES: Record<WebviewAction, string> = {
   restartFromStep: 'Restart from step',
 };
 
+const REQUEST_NAMES: Record<string, string> = { copy: 'Copy', openJson: 'Open in editor', goToSource: 'Go to step source' };
+
 export class App {
   private readonly host = new Host();
   private readonly banner = h('div', { class: 'banner-slot', attrs: { 'aria-live': 'polite' } });
@@ -117,6 +119,9 @@ export class App {
       case 'fullOutput':
         this.fullOutputs.set(m.step, m.error !== undefined ? { error: m.error } : { output: m.output });
         this.renderDetails(true);
+        break;
+      case 'requestFailed':
+        this.showBanner('request', `${REQUEST_NAMES[m.request] ?? m.request} failed: ${m.message}`, false);
         break;
       case 'actionResult':
         this.pendingAction = undefined;

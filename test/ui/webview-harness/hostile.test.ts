@@ -298,5 +298,8 @@ describe('instance webview in Chromium', function () {
     assert.equal(await page.locator('#tl-row-1').count(), 1, 'rows stay');
     const sent = await sentMessages(page);
     assert.deepEqual(sent.at(-1), { type: 'refresh' });
+    await postToView(page, { type: 'requestFailed', request: 'goToSource', message: 'No step.do call named "<b>x</b>"' });
+    await page.waitForSelector('[data-banner="request"]');
+    assert.ok(((await texts(page, '[data-banner="request"]'))[0] ?? '').includes('Go to step source failed: No step.do call named "<b>x</b>"'));
   });
 });

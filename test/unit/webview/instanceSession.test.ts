@@ -58,7 +58,10 @@ function setup(opts: { interval?: number; fetch?: (signal: AbortSignal) => Promi
       if (action === 'terminate') throw new Error('cannot terminate');
     },
     openJson: (_t, what, step, value) => void calls.push(`json:${what}:${step ?? ''}:${JSON.stringify(value)?.slice(0, 20)}`),
-    goToSource: (_t, step) => void calls.push(`source:${step}`),
+    goToSource: (_t, step) => {
+      calls.push(`source:${step}`);
+      if (step === 'charge-1') throw new Error('No step.do call named "charge" was found.');
+    },
     loadFullOutput: async (_t, step) => ({ full: step }),
     log: { info: () => undefined, warn: (m) => calls.push(`warn:${m.slice(0, 40)}`), error: (m) => calls.push(`error:${m}`) },
   };
@@ -220,6 +223,13 @@ describe('InstanceSession', () => {
       ['source:load-1'],
     );
     assert.equal(s.calls.filter((c) => c.startsWith('warn')).length, 2);
+  });
+
+  it('tells the webview when a request fails', async () => {
+    const s = setup();
+    await s.session.handleMessage({ type: 'ready' });
+    await s.session.handleMessage({ type: 'goToSource', step: 'charge-1' });
+    assert.deepEqual(s.session.lastPosted, { type: 'requestFailed', request: 'goToSource', message: 'No step.do call named "charge" was found.' });
   });
 
   it('ignores and logs malformed messages', async () => {
