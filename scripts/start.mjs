@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fixtureDir, freePort, startEngine } from './lib/engine.mjs';
+import { discoverablePort, fixtureDir, startEngine } from './lib/engine.mjs';
 import { startHost } from './lib/host.mjs';
 import { seed } from './lib/seed.mjs';
 import { ensureHost } from './setup-host.mjs';
@@ -17,19 +17,6 @@ const arg = (name) => {
 };
 const worker = resolve(arg('--worker') ?? fixtureDir);
 const own = worker !== fixtureDir;
-
-async function discoverablePort() {
-  const { createServer } = await import('node:net');
-  for (let p = 8787; p <= 8797; p++) {
-    const ok = await new Promise((r) => {
-      const s = createServer();
-      s.once('error', () => r(false));
-      s.listen(p, '127.0.0.1', () => s.close(() => r(true)));
-    });
-    if (ok) return p;
-  }
-  return freePort();
-}
 
 console.log('[start] packaging the extension…');
 execFileSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: 'inherit' });

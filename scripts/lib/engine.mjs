@@ -31,6 +31,19 @@ export function freePort() {
   });
 }
 
+/** The first free port of 8787–8797, where the extension finds wrangler dev by itself. */
+export async function discoverablePort() {
+  for (let p = 8787; p <= 8797; p++) {
+    const free = await new Promise((resolveFree) => {
+      const srv = createServer();
+      srv.once('error', () => resolveFree(false));
+      srv.listen(p, '127.0.0.1', () => srv.close(() => resolveFree(true)));
+    });
+    if (free) return p;
+  }
+  return freePort();
+}
+
 const live = new Set();
 function killTree(child, signal) {
   try {

@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { fixtureDir, freePort, startEngine } from '../../scripts/lib/engine.mjs';
+import { discoverablePort, fixtureDir, startEngine } from '../../scripts/lib/engine.mjs';
 import { launchBrowser, startHost } from '../../scripts/lib/host.mjs';
 import { seed } from '../../scripts/lib/seed.mjs';
 import { startGateway, type Gateway } from '../support/gateway';
@@ -21,20 +21,6 @@ export interface RealHost {
   workspace: string;
   stateDir: string;
   dispose(): Promise<void>;
-}
-
-/** The first free port of 8787–8797, so the extension finds the engine the way it finds a user's. */
-async function discoverablePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  for (let p = 8787; p <= 8797; p++) {
-    const free = await new Promise<boolean>((r) => {
-      const s = createServer();
-      s.once('error', () => r(false));
-      s.listen(p, '127.0.0.1', () => s.close(() => r(true)));
-    });
-    if (free) return p;
-  }
-  return freePort();
 }
 
 export async function startRealHost(opts: {
