@@ -15,7 +15,9 @@ const builds = [
 ];
 if (tests) {
   // The integration suite runs inside the extension host, so it is bundled like the extension.
-  builds.push({ ...common, minify: false, sourcemap: 'inline', entryPoints: ['test/integration/index.ts'], outfile: 'out/test/integration/index.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'mocha'] });
+  for (const [entry, outfile] of [['test/integration/index.ts', 'out/test/integration/index.js'], ['test/bench/hostBench.ts', 'out/test/bench/hostBench.js']]) {
+    builds.push({ ...common, minify: false, sourcemap: 'inline', entryPoints: [entry], outfile, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'mocha'] });
+  }
 }
 
 // Codicons ship with the webview (font + css), copied rather than fetched at run time.

@@ -31,6 +31,8 @@ export async function startRealHost(opts: {
   extensionTestsPath?: string;
   /** Also start the production-shaped gateway in front of the engine (cloud connections). */
   gateway?: boolean;
+  /** Runs after seeding, before the host starts (benchmarks add their data here). */
+  prepare?: (engine: Awaited<ReturnType<typeof startEngine>>) => Promise<void>;
   log?: (line: string) => void;
 }): Promise<RealHost> {
   const stateDir = mkdtempSync(join(tmpdir(), `cfwf-${opts.name}-`));
@@ -53,6 +55,7 @@ export async function startRealHost(opts: {
     cleanups.push(() => engine.stop());
     opts.log?.(`engine: wrangler ${engine.wranglerVersion} at ${engine.baseUrl}`);
     await seed(engine.apiBase);
+    await opts.prepare?.(engine);
     const env: Record<string, string> = { CFWF_ENGINE_URL: engine.baseUrl, CFWF_ENGINE_API: engine.apiBase, ...opts.env };
     let gateway: Gateway | undefined;
     if (opts.gateway) {
@@ -70,6 +73,9 @@ export async function startRealHost(opts: {
     cleanups.push(() => browser.close());
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
+    // A headless page is never focused; VS Code pauses focus-gated work (auto-refresh) without it.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
     const url = host.workbenchUrl(workspace, { extensionDevelopmentPath: root, extensionTestsPath: opts.extensionTestsPath });
     await page.goto(url);
     return { engine, gateway, host, browser, page, workspace, stateDir, dispose };

@@ -1,0 +1,85 @@
+// Benchmarks that need the real host (`npm run bench` runs them): the tree on a workflow with
+// 10,000 instances vs. the bare HTTP floor, activation and time to first tree items, and the API
+// budget of auto-refresh on a cloud connection (through the gateway) visible vs. hidden.
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { root, startRealHost } from '../test/runner/realHost';
+import { median } from './client';
+
+export interface HostBenchResult {
+  activationMs: number;
+  firstItemsMs: number;
+  tree: { ours: number[]; floor: number[]; requests: number[]; itemsShown: number; instances: number };
+  budget: { windowFocused: boolean; visibleRequestsPerMinute: number; refreshTicks: number; hiddenRequestsIn20s: number; workflowsExpanded: number };
+}
+
+/** Creates `n` instances through the fixture's /seed route (the binding's createBatch): fast. */
+export async function createMany(baseUrl: string, n: number, log: (l: string) => void, prefix = 'tree'): Promise<void> {
+  const t = Date.now();
+  for (let done = 0; done < n; done += 1000) {
+    const r = await fetch(`${baseUrl}/seed?binding=BULK_IMPORT&n=${Math.min(1000, n - done)}&prefix=${prefix}-${done}`, { method: 'POST' });
+    if (!r.ok) throw new Error(`seeding failed: ${r.status} ${await r.text()}`);
+    log(`created ${Math.min(n, done + 1000)}/${n}`);
+  }
+  log(`created ${n} instances in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+}
+
+export async function runHostBench(opts: { instances?: number; log?: (l: string) => void } = {}): Promise<HostBenchResult> {
+  const log = opts.log ?? console.log;
+  const outFile = join(tmpdir(), `cfwf-host-bench-${process.pid}.json`);
+  rmSync(outFile, { force: true });
+  const t0 = Date.now();
+  const rh = await startRealHost({
+    name: 'bench',
+    gateway: true,
+    env: { CFWF_BENCH_OUT: outFile },
+    extensionTestsPath: join(root, 'out', 'test', 'bench', 'hostBench.js'),
+    prepare: (engine) => createMany(engine.baseUrl, opts.instances ?? 10_000, log),
+    log,
+  });
+  try {
+    // Workbench start → the first items of the Workflows view.
+    const start = Date.now();
+    await rh.page.locator('.part.sidebar [role="treeitem"]', { hasText: 'Local' }).first().waitFor({ timeout: 120_000 });
+    const firstItemsMs = Date.now() - start;
+    const deadline = Date.now() + 10 * 60_000;
+    for (;;) {
+      try {
+        const r = JSON.parse(readFileSync(outFile, 'utf8')) as Omit<HostBenchResult, 'firstItemsMs'>;
+        log(`host bench done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+        return { ...r, firstItemsMs };
+      } catch {
+        if (Date.now() > deadline) throw new Error(`the host bench did not finish:\n${rh.host.logs().slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  } finally {
+    await rh.dispose();
+  }
+}
+
+export function hostBenchRows(r: HostBenchResult): { figure: string; ours: string; reference: string; ratio: string; target: string; pass: boolean }[] {
+  const ours = median(r.tree.ours);
+  const floor = median(r.tree.floor);
+  const maxReq = Math.max(...r.tree.requests);
+  return [
+    { figure: `Tree: expand a workflow of ${r.tree.instances} instances + its status group (requests)`, ours: `${maxReq} requests / 2 nodes`, reference: '2 (one per node)', ratio: `${(maxReq / 2).toFixed(1)} per node`, target: '≤ 2 per expanded node', pass: maxReq <= 4 },
+    { figure: 'Tree: same expansion, time (median)', ours: `${ours.toFixed(0)} ms`, reference: `${floor.toFixed(0)} ms (bare HTTP)`, ratio: `${(ours / floor).toFixed(2)}×`, target: '≤ 1.2× floor', pass: ours / floor <= 1.2 },
+    { figure: 'activate()', ours: `${r.activationMs.toFixed(1)} ms`, reference: '—', ratio: '—', target: '≤ 50 ms, no network', pass: r.activationMs <= 50 },
+    { figure: 'Workbench start → first tree items', ours: `${r.firstItemsMs} ms`, reference: '—', ratio: '—', target: 'informational', pass: true },
+    { figure: `API budget: requests/min, view visible, ${r.budget.workflowsExpanded} workflows expanded, default auto-refresh (window focused: ${r.budget.windowFocused})`, ours: String(r.budget.visibleRequestsPerMinute), reference: '240/min (1,200 per 5 min)', ratio: `${(r.budget.visibleRequestsPerMinute / 240).toFixed(2)}× of the limit`, target: '≤ 60/min', pass: r.budget.visibleRequestsPerMinute <= 60 && r.budget.refreshTicks > 0 },
+    { figure: 'API budget: requests in 20 s with the view hidden', ours: String(r.budget.hiddenRequestsIn20s), reference: '0', ratio: '—', target: '0', pass: r.budget.hiddenRequestsIn20s === 0 },
+  ];
+}
+
+if (process.argv[1]?.endsWith('host.ts')) {
+  runHostBench().then((r) => {
+    console.log(JSON.stringify(r, null, 2));
+    for (const row of hostBenchRows(r)) console.log(`${row.pass ? 'PASS' : 'MISS'} ${row.figure}: ${row.ours} (${row.ratio}; target ${row.target})`);
+    process.exit(0);
+  }, (e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
