@@ -9,8 +9,17 @@ const tests = process.argv.includes('--tests');
 
 const common = { bundle: true, minify: production, sourcemap: production ? false : 'linked', logLevel: 'info', legalComments: 'none' };
 
+// undici goes to its own file, loaded on the first request (src/api/undici.ts), not at activation.
+const undiciAsHttpBundle = {
+  name: 'undici-as-http-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, () => ({ path: './http.js', external: true }));
+  },
+};
+
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [undiciAsHttpBundle] },
+  { ...common, entryPoints: ['node_modules/undici/index.js'], outfile: 'dist/http.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['src/webview/ui/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'chrome120' },
 ];
 if (tests) {

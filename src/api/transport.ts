@@ -2,7 +2,8 @@
 // headers/body timeouts plus an overall deadline, cancellation by AbortSignal, and retries of idempotent
 // reads through undici's own retry interceptor (our callback only decides *whether* and *when*).
 // Every failure leaves here as a WorkflowsApiError; nothing in it ever carries the credential.
-import { interceptors, Pool, type Dispatcher, type RetryHandler } from 'undici';
+import type { Dispatcher, Pool, RetryHandler } from 'undici';
+import { undici } from './undici';
 import type { BackendStats } from './backend';
 import { WorkflowsApiError, type ApiErrorDetail, type ErrorKind } from './errors';
 import { errorsFromBody, parseEnvelope, ShapeError, type Obj } from './parse';
@@ -278,7 +279,7 @@ export class Transport {
     this.#limiter = new Limiter(max);
     let base = config.dispatcher;
     if (!base) {
-      this.#own = new Pool(this.origin, {
+      this.#own = new (undici().Pool)(this.origin, {
         connections: max,
         pipelining: 1,
         connect: { timeout: this.timeouts.connectMs },
@@ -297,7 +298,7 @@ export class Transport {
     };
     // Options come per request (see #send); the global default only turns throwOnError off so the final
     // failed response reaches us with its body and Cloudflare error codes.
-    this.#dispatcher = base.compose(counting, interceptors.retry({ throwOnError: false }));
+    this.#dispatcher = base.compose(counting, undici().interceptors.retry({ throwOnError: false }));
   }
 
   stats(): BackendStats {

@@ -33,6 +33,7 @@ describe('Packaged .vsix', () => {
       'dist/codicons/codicon.css',
       'dist/codicons/codicon.ttf',
       'dist/extension.js',
+      'dist/http.js',
       'dist/webview.css',
       'dist/webview.js',
       'media/icon.png',

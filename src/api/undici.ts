@@ -1,0 +1,12 @@
+// undici is about 530 KB minified — more than the rest of the extension together. The extension
+// bundle maps it to dist/http.js (see esbuild.mjs), which this loads on the first request, so
+// activation never pays for it. Tests and benchmarks resolve the package as usual.
+import type * as Undici from 'undici';
+
+let lib: typeof Undici | undefined;
+
+export function undici(): typeof Undici {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose, see above
+  lib ??= require('undici') as typeof Undici;
+  return lib;
+}
