@@ -71,7 +71,8 @@ export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandC
       async loadFullOutput(target, step) {
         const backend = await ctx.registry.backend(target.connectionId);
         if (!backend.capabilities.stepOutput) throw new Error('This backend cannot return full step output.');
-        const r = await backend.getStepOutput(target.workflow, target.id, { stepName: step, type: 'step' });
+        const shown = ctx.registry.knownDetails(target.connectionId, target.workflow, target.id)?.steps.find((s) => s.name === step);
+        const r = await backend.getStepOutput(target.workflow, target.id, { stepName: step, type: shown?.type === 'waitForEvent' ? 'waitForEvent' : 'step' });
         return r.output;
       },
       log: { info: (m) => ctx.log.info(m), warn: (m) => ctx.log.warn(m), error: (m) => ctx.log.error(m) },

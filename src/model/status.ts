@@ -34,6 +34,7 @@ export const STATUS_LABELS: Record<InstanceStatus, string> = {
 
 /** Splits an engine step name "reserve stock-2" into its base name and 1-based occurrence. */
 export function splitStepName(name: string): { base: string; count: number } {
-  const m = /^(.*)-(\d+)$/.exec(name);
+  // [\s\S]: names may span lines, and the suffix is always the last `-N`.
+  const m = /^([\s\S]*)-(\d+)$/.exec(name);
   return m ? { base: m[1], count: Number(m[2]) } : { base: name, count: 1 };
 }

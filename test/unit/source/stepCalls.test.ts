@@ -76,3 +76,12 @@ describe('workflow classes with object types in their type arguments', () => {
     assert.ok(!src.slice(c.start, c.end).includes('Other'));
   });
 });
+
+describe('engine step names', () => {
+  it('split into base name and occurrence, also across lines', async () => {
+    const { splitStepName } = await import('../../../src/model/status');
+    assert.deepEqual(splitStepName('reserve stock-2'), { base: 'reserve stock', count: 2 });
+    assert.deepEqual(splitStepName('line one\nline-two-11'), { base: 'line one\nline-two', count: 11 });
+    assert.deepEqual(splitStepName('no suffix'), { base: 'no suffix', count: 1 });
+  });
+});
