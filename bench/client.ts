@@ -9,6 +9,8 @@
 //     and the official SDK (baseURL = gateway, maxRetries 0);
 //   - per instance: one sequential detail with ours vs. a `wrangler … describe --local` process.
 // Rounds interleave the contenders (rotating their order) so drift hits all alike; medians are reported.
+// "× floor" is the median over rounds of each round's ratio to that round's floor on the same path: on a
+// shared 2-core machine one round can be twice as slow as the next, and pairing cancels that drift.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -193,7 +195,7 @@ function cliDescribe(port: number, id: string): Promise<number> {
 export async function runClientBench(opts: ClientBenchOptions = {}): Promise<ClientBenchResult> {
   const log = opts.log ?? ((line: string) => console.error(line));
   const count = opts.instances ?? 1000;
-  const rounds = opts.rounds ?? 7;
+  const rounds = opts.rounds ?? 11;
   const detailsN = opts.details ?? 100;
   const perPage = opts.perPage ?? 100;
   const cliRuns = opts.cliRuns ?? 5;
@@ -280,19 +282,26 @@ export async function runClientBench(opts: ClientBenchOptions = {}): Promise<Cli
 
 const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 
+function floorOf(r: ClientBenchResult, c: Contender): Contender {
+  return r.contenders.find((f) => f.path === c.path && f.name.startsWith('floor')) as Contender;
+}
+
+/** Median over rounds of (contender / floor in the same round). */
+export function pairedRatio(mine: number[], floor: number[]): number {
+  return median(mine.map((m, i) => m / floor[i]));
+}
+
 export function clientBenchReport(r: ClientBenchResult): string {
   const lines = [
     `### API client: ${r.instances} instances, pages of ${r.perPage}, ${r.details} details 6 at a time (wrangler ${r.wranglerVersion}, ${r.rounds} rounds, medians)`,
     '',
-    '| Contender | Path | List all (ms) | × floor | 100 details (ms) | × floor | Requests / round |',
+    `| Contender | Path | List all (ms) | × floor (paired) | ${r.details} details (ms) | × floor (paired) | Requests / round |`,
     '|---|---|---:|---:|---:|---:|---:|',
   ];
   for (const c of r.contenders) {
-    const floor = r.contenders.find((f) => f.path === c.path && f.name.startsWith('floor')) as Contender;
-    const l = median(c.listAllMs);
-    const d = median(c.detailsMs);
+    const floor = floorOf(r, c);
     lines.push(
-      `| ${c.name} | ${c.path === 'engine' ? 'engine' : 'gateway → engine'} | ${fmt(l)} | ${(l / median(floor.listAllMs)).toFixed(2)}× | ${fmt(d)} | ${(d / median(floor.detailsMs)).toFixed(2)}× | ${c.requestsPerRound ?? '–'} |`,
+      `| ${c.name} | ${c.path === 'engine' ? 'engine' : 'gateway → engine'} | ${fmt(median(c.listAllMs))} | ${pairedRatio(c.listAllMs, floor.listAllMs).toFixed(2)}× | ${fmt(median(c.detailsMs))} | ${pairedRatio(c.detailsMs, floor.detailsMs).toFixed(2)}× | ${c.requestsPerRound ?? '–'} |`,
     );
   }
   const single = median(r.oursSingleDetailMs);
@@ -312,12 +321,12 @@ export function clientBenchTargets(r: ClientBenchResult): { ok: boolean; detail:
   const ratios: string[] = [];
   let ok = true;
   for (const c of r.contenders.filter((x) => x.name.startsWith('this client'))) {
-    const floor = r.contenders.find((f) => f.path === c.path && f.name.startsWith('floor')) as Contender;
+    const floor = floorOf(r, c);
     for (const [label, mine, base] of [
       ['list', c.listAllMs, floor.listAllMs],
       ['details', c.detailsMs, floor.detailsMs],
     ] as const) {
-      const x = median(mine) / median(base);
+      const x = pairedRatio(mine, base);
       ratios.push(`${c.path} ${label} ${x.toFixed(2)}×`);
       if (x > 1.15) ok = false;
     }

@@ -307,8 +307,16 @@ export class Transport {
     return s;
   }
 
-  async close(): Promise<void> {
-    await this.#own?.close();
+  /** Lets calls in flight finish for up to `graceMs`, then drops the connections (they fail as network errors). */
+  async close(graceMs = 2000): Promise<void> {
+    const pool = this.#own;
+    if (!pool || pool.closed || pool.destroyed) return;
+    let timer: NodeJS.Timeout | undefined;
+    const closed = pool.close().then(() => true);
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+    const inTime = await Promise.race([closed, late]);
+    clearTimeout(timer);
+    if (!inTime) await pool.destroy();
   }
 
   /** Sends one API call and returns the envelope's result, or throws a WorkflowsApiError. */

@@ -192,6 +192,20 @@ describe('api/transport', () => {
       assert.equal(srv.log.length, 1);
     });
 
+    it('close() does not wait for a hanging request beyond its grace period', async () => {
+      handler = () => undefined;
+      const slow = localBackend({ baseUrl: `${srv.url}${API}`, timeouts: { headersMs: 60_000, requestMs: 60_000 } });
+      const pending = slow.listWorkflows().then(
+        () => 'ok',
+        (e: unknown) => (e as { kind: string }).kind,
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      const t0 = Date.now();
+      await slow.close();
+      assert.ok(Date.now() - t0 < 3000, `close took ${Date.now() - t0} ms`);
+      assert.equal(await pending, 'network');
+    });
+
     it('an already-aborted signal sends nothing', async () => {
       await expectApiError(b.listWorkflows({ signal: AbortSignal.abort() }), 'cancelled');
       assert.equal(srv.log.length, 0);
