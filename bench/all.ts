@@ -24,8 +24,7 @@ const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
 function sizeRows(): { rows: Row[]; raw: Record<string, number> } {
   log('production build and .vsix…');
-  execFileSync('node', ['esbuild.mjs', '--production', '--tests'], { cwd: root, stdio: 'ignore' });
-  execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--out', 'dist-vsix/cloudflare-workflows.vsix'], { cwd: root, stdio: 'ignore' });
+  execFileSync('node', ['scripts/package.mjs', '--tests'], { cwd: root, stdio: 'ignore' });
   const size = (f: string) => statSync(join(root, f)).size;
   const raw = { extension: size('dist/extension.js'), http: size('dist/http.js'), webview: size('dist/webview.js'), webviewCss: size('dist/webview.css'), vsix: size('dist-vsix/cloudflare-workflows.vsix') };
   return {

@@ -28,7 +28,7 @@ describe('Packaged .vsix', () => {
 
   it('contains exactly the shipped files', () => {
     assert.deepEqual(files.sort(), [
-      'CHANGELOG.md',
+      'changelog.md',
       'LICENSE.txt',
       'dist/codicons/codicon.css',
       'dist/codicons/codicon.ttf',
