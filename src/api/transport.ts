@@ -210,7 +210,7 @@ class StartObserver implements Dispatcher.DispatchHandler {
 /** A FIFO semaphore: at most `max` calls in flight; queued calls leave the queue when aborted. */
 class Limiter {
   #active = 0;
-  #queue: { start: () => void; signal?: AbortSignal; onAbort: () => void }[] = [];
+  #queue: { start: () => void; onAbort: () => void }[] = [];
   constructor(readonly max: number) {}
 
   get active(): number {
@@ -225,7 +225,6 @@ class Limiter {
             signal?.removeEventListener('abort', entry.onAbort);
             resolve();
           },
-          signal,
           onAbort: () => {
             this.#queue = this.#queue.filter((e) => e !== entry);
             reject(signal?.reason);

@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { cloudBackend, listAccounts, verifyToken, type CloudWorkflowsBackend, type Step } from '../../src/api';
 import { startGateway, type Gateway } from '../support/gateway';
 import { expectApiError } from '../unit/api/helpers';
-import { parked, seed, startEngine, waitFor, type Engine } from './lib';
+import { parked, startSeeded, waitFor, type Engine } from './lib';
 
 const stepNamed = (steps: Step[], base: string) => steps.find((s) => s.name === `${base}-1`);
 
@@ -18,8 +18,7 @@ describe('cloud backend through a production-shaped gateway on a real engine', f
   before(async function () {
     // Starting wrangler (bundling the fixture) can take minutes on a loaded 2-core machine.
     this.timeout(300_000);
-    engine = await startEngine('current');
-    await seed(engine.apiBase);
+    engine = await startSeeded('current');
     gw = await startGateway({ engineApiBase: engine.apiBase });
     b = cloudBackend({ apiToken: gw.writeToken, accountId: gw.accountId, baseUrl: gw.apiBase });
   });

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { isApiError, localBackend, type LocalWorkflowsBackend, type Step } from '../../src/api';
 import { expectApiError } from '../unit/api/helpers';
-import { parked, seed, startEngine, waitFor, type Engine, type Wrangler } from './lib';
+import { parked, startSeeded, waitFor, type Engine, type Wrangler } from './lib';
 
 const SEEDED_STATUS: [string, string, string][] = [
   ['order-pipeline', 'order-complete', 'complete'],
@@ -28,8 +28,7 @@ for (const wrangler of ['current', 'legacy'] as Wrangler[]) {
     before(async function () {
       // Starting wrangler (bundling the fixture) can take minutes on a loaded 2-core machine.
       this.timeout(300_000);
-      engine = await startEngine(wrangler);
-      await seed(engine.apiBase);
+      engine = await startSeeded(wrangler);
       b = localBackend({ baseUrl: engine.baseUrl });
     });
     after(async () => {

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { isApiError, localBackend, type ErrorKind, type LocalWorkflowsBackend } from '../../src/api';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { expectApiError } from '../unit/api/helpers';
-import { parked, seed, startEngine, waitFor, type Engine } from './lib';
+import { parked, startSeeded, waitFor, type Engine } from './lib';
 
 const DETAIL = /\/instances\/order-complete$/;
 const TIMEOUTS = { headersMs: 1500, bodyMs: 1500, requestMs: 6000 };
@@ -18,8 +18,7 @@ describe('local backend through a fault-injecting proxy', function () {
   before(async function () {
     // Starting wrangler (bundling the fixture) can take minutes on a loaded 2-core machine.
     this.timeout(300_000);
-    engine = await startEngine('current');
-    await seed(engine.apiBase, ['order-complete', 'approval-waiting', 'sleeper-running']);
+    engine = await startSeeded('current', ['order-complete', 'approval-waiting', 'sleeper-running']);
     proxy = await startFaultProxy(engine.baseUrl);
     b = localBackend({ baseUrl: proxy.url, timeouts: TIMEOUTS, retry: { baseDelayMs: 50 } });
     await b.probe(); // API path detected before faults start

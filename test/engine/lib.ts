@@ -23,6 +23,22 @@ export async function seed(apiBase: string, only?: string[]): Promise<string> {
   return mod.seed(apiBase, only ? { only } : {});
 }
 
+/**
+ * Starts an engine and seeds it. A failing seed stops the engine (nothing left running) and reports the
+ * tail of wrangler's log, which is usually where the reason is.
+ */
+export async function startSeeded(wrangler: Wrangler, only?: string[]): Promise<Engine> {
+  const engine = await startEngine(wrangler);
+  try {
+    await seed(engine.apiBase, only);
+    return engine;
+  } catch (e) {
+    const log = engine.logs().slice(-3000);
+    await engine.stop();
+    throw new Error(`seeding wrangler ${wrangler} failed: ${e instanceof Error ? e.message : String(e)}\n--- wrangler dev log (tail) ---\n${log}`, { cause: e });
+  }
+}
+
 /** Polls getInstance until `predicate` holds; fails with the last state after `timeoutMs`. */
 export async function waitFor(b: WorkflowsBackend, workflow: string, id: string, predicate: (d: InstanceDetails) => boolean, timeoutMs = 30_000): Promise<InstanceDetails> {
   const deadline = Date.now() + timeoutMs;
