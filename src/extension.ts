@@ -6,6 +6,7 @@ import type { CommandContext } from './commands/context';
 import { WatchManager } from './commands/watch';
 import { commandErrors, registeredCommands } from './commands/wrapper';
 import { CloudConnectionStore } from './connections/cloudStore';
+import { offerEnvToken } from './connections/envOffer';
 import { ConnectionRegistry } from './connections/registry';
 import { Log } from './log';
 import type { TreeNode } from './tree/nodes';
@@ -44,7 +45,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   view.onDidExpandElement((e) => tree.expanded.add(e.element.id));
   view.onDidCollapseElement((e) => tree.expanded.delete(e.element.id));
   // Probe for local sessions again whenever the view comes back into sight.
-  view.onDidChangeVisibility((e) => e.visible && void registry.refreshLocal());
+  let offered = false;
+  view.onDidChangeVisibility((e) => {
+    if (!e.visible) return;
+    void registry.refreshLocal();
+    if (!offered) {
+      offered = true;
+      void offerEnvToken(registry, context.globalState);
+    }
+  });
   const refresher = new RefreshManager(view as vscode.TreeView<unknown>, tree, log);
   const statusBar = new WorkflowsStatusBar(tree);
 

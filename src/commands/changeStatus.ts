@@ -25,7 +25,8 @@ export function changeStatusCommand(ctx: CommandContext, action: StatusAction) {
       void vscode.window.showInformationMessage(`${VERB[action]} is not possible for the selected instances' status.`);
       return;
     }
-    const from = typeof opts.fromStep === 'string' ? toRestartFrom(opts.fromStep) : opts.fromStep;
+    let from = typeof opts.fromStep === 'string' ? toRestartFrom(opts.fromStep) : opts.fromStep;
+    if (action === 'restart' && !from && !opts.confirmed && targets.length === 1) from = await pickRestartPoint(ctx, targets[0]);
     let rollback = opts.rollback;
     if (!opts.confirmed && (action === 'terminate' || action === 'restart' || targets.length > 1)) {
       rollback = await confirm(ctx, action, targets, from, rollback);
@@ -40,6 +41,22 @@ export function changeStatusCommand(ctx: CommandContext, action: StatusAction) {
 export function toRestartFrom(stepName: string): RestartFrom {
   const { base, count } = splitStepName(stepName);
   return { name: base, count };
+}
+
+/** Restart from the beginning, or from one of the steps the instance ran (where the backend can). */
+async function pickRestartPoint(ctx: CommandContext, t: InstanceTarget): Promise<RestartFrom | undefined> {
+  const backend = await backendFor(ctx, t.connectionId);
+  if (!backend.capabilities.restartFromStep) return undefined;
+  const details = await backend.getInstance(t.workflow, t.id);
+  const kinds = { step: 'do', sleep: 'sleep', waitForEvent: 'waitForEvent' } as const;
+  const steps = details.steps.flatMap((s) => (s.type === 'step' || s.type === 'sleep' || s.type === 'waitForEvent' ? [{ name: s.name, type: kinds[s.type] }] : []));
+  if (steps.length === 0) return undefined;
+  const items: (vscode.QuickPickItem & { from?: RestartFrom })[] = [
+    { label: '$(debug-restart) From the beginning', description: 'every step runs again' },
+    ...steps.map((s) => ({ label: s.name, description: `step.${s.type}`, from: { ...toRestartFrom(s.name), type: s.type } })),
+  ];
+  const pick = must(await vscode.window.showQuickPick(items, { title: `Restart ${t.id} from…`, placeHolder: 'Steps before the chosen one keep their cached results' }));
+  return pick.from;
 }
 
 async function confirm(ctx: CommandContext, action: StatusAction, targets: InstanceTarget[], from: RestartFrom | undefined, rollback: boolean | undefined): Promise<boolean | undefined> {

@@ -7,7 +7,7 @@ import type { ConnectionRegistry } from '../connections/registry';
 import { deriveState } from '../model/derived';
 import { formatDuration, formatRelative, previewJson, spanMs } from '../model/format';
 import { STATUS_LABELS } from '../model/status';
-import { INSTANCE_STATUSES, type InstanceSummary, type KnownStatus, type StatusCounts } from '../model/types';
+import { INSTANCE_STATUSES, type InstanceDetails, type InstanceSummary, type KnownStatus, type StatusCounts } from '../model/types';
 import type { Log } from '../log';
 import { connectionContext, groupContext, instanceContext, workflowContext } from './contextValues';
 import type { ConnectionNode, GroupNode, InstanceNode, MessageNode, TreeNode, WorkflowNode } from './nodes';
@@ -263,19 +263,30 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
     const details = this.registry.knownDetails(conn.id, node.parent.parent.name, i.id);
     const duration = spanMs(details?.start ?? i.startedOn ?? undefined, details?.end ?? i.endedOn ?? undefined);
     item.description = [formatRelative(i.createdOn), duration !== undefined ? formatDuration(duration) : '', derivedText(details)].filter(Boolean).join(' · ');
-    const md = new vscode.MarkdownString(undefined, false);
-    md.appendMarkdown(`**${escapeMd(i.id)}** — ${STATUS_LABELS[i.status]}\n\n`);
-    if (i.createdOn) md.appendMarkdown(`Created: ${new Date(i.createdOn).toLocaleString()}\n\n`);
-    if (details?.start) md.appendMarkdown(`Started: ${new Date(details.start).toLocaleString()}\n\n`);
-    if (details?.end) md.appendMarkdown(`Ended: ${new Date(details.end).toLocaleString()}\n\n`);
-    if (details && details.params !== undefined) {
-      md.appendMarkdown('Params:\n');
-      md.appendCodeblock(previewJson(details.params, 400), 'json');
-    }
-    item.tooltip = md;
+    // Without details the tooltip is filled in on hover (resolveTreeItem): one request per hovered
+    // item, never one per listed instance.
+    if (details) item.tooltip = instanceTooltip(i, details);
     item.iconPath = statusIcon(i.status);
     item.contextValue = instanceContext(i.status, this.access(conn.id), conn.kind, true);
     item.command = { command: 'cloudflareWorkflows.openInstance', title: 'Open Instance', arguments: [node] };
+    return item;
+  }
+
+  /** Hovering an instance fetches its details once, for times, params and the derived state. */
+  async resolveTreeItem(item: vscode.TreeItem, node: TreeNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
+    if (node.kind !== 'instance' || item.tooltip) return item;
+    const conn = node.parent.parent.parent.connection;
+    const workflow = node.parent.parent.name;
+    try {
+      const backend = await this.registry.backend(conn.id);
+      const ac = new AbortController();
+      token.onCancellationRequested(() => ac.abort());
+      const details = await backend.getInstance(workflow, node.instance.id, { signal: ac.signal });
+      this.registry.rememberDetails(conn.id, workflow, details);
+      item.tooltip = instanceTooltip(node.instance, details);
+    } catch {
+      item.tooltip = instanceTooltip(node.instance, undefined);
+    }
     return item;
   }
 
@@ -416,6 +427,24 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
     this.changed.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function instanceTooltip(i: InstanceSummary, details: InstanceDetails | undefined): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, false);
+  md.appendMarkdown(`**${escapeMd(i.id)}** — ${STATUS_LABELS[details?.status ?? i.status]}\n\n`);
+  const derived = derivedText(details);
+  if (derived) md.appendMarkdown(`${escapeMd(derived)}\n\n`);
+  if (i.createdOn) md.appendMarkdown(`Created: ${new Date(i.createdOn).toLocaleString()}\n\n`);
+  if (details?.start) md.appendMarkdown(`Started: ${new Date(details.start).toLocaleString()}\n\n`);
+  if (details?.end) md.appendMarkdown(`Ended: ${new Date(details.end).toLocaleString()}\n\n`);
+  const span = spanMs(details?.start, details?.end);
+  if (span !== undefined) md.appendMarkdown(`Duration: ${formatDuration(span)}${details?.end ? '' : ' so far'}\n\n`);
+  if (details?.error) md.appendMarkdown(`Error: ${escapeMd(`${details.error.name}: ${details.error.message}`.slice(0, 300))}\n\n`);
+  if (details && details.params !== undefined) {
+    md.appendMarkdown('Params:\n');
+    md.appendCodeblock(previewJson(details.params, 400), 'json');
+  }
+  return md;
 }
 
 function resetGroup(g: GroupNode): void {

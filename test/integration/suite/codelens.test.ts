@@ -82,6 +82,12 @@ describe('CodeLens and hovers on step calls', () => {
     assert.ok(!(await lenses(uri)).some((l) => l.range.start.line === line));
   });
 
+  it('reveals the class of a workflow from the tree', async () => {
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('cloudflareWorkflows.revealWorkflowClass', { connectionId: await localConnectionId(), workflow: 'approval-gate' });
+    assert.equal(editor.document.uri.toString(), uri.toString());
+    assert.match(editor.document.lineAt(editor.selection.active.line).text, /class ApprovalGate extends WorkflowEntrypoint/);
+  });
+
   it('hovers on a step name with its last runs and links to open them', async () => {
     const line = lineOf("'render invoice'");
     const col = doc.lineAt(line).text.indexOf('render invoice') + 2;

@@ -126,6 +126,21 @@ describe('Workflows tree', () => {
     assert.match(String(item.contextValue), /^cfwfInstance:paused:rw:local/);
   });
 
+  it('fills an instance tooltip on hover with its times and params (one request, on demand)', async () => {
+    const a = await api();
+    const g = await groupNode('flaky-payments', 'errored');
+    assert.ok(g);
+    const [inst] = (await a.tree.getChildren(g)).filter(isKind('instance'));
+    a.registry.details.clear();
+    const item = a.tree.getTreeItem(inst);
+    assert.equal(item.tooltip, undefined, 'nothing fetched while listing');
+    const resolved = await a.tree.resolveTreeItem(item, inst, new vscode.CancellationTokenSource().token);
+    const text = (resolved.tooltip as vscode.MarkdownString).value;
+    assert.match(text, /payment-errored/);
+    assert.match(text, /"amount":99/);
+    assert.match(text, /card declined/);
+  });
+
   it('auto-refresh polls only expanded nodes and flags new arrivals instead of reshuffling', async () => {
     const a = await api();
     const w = await workflowNode('approval-gate');
