@@ -18,6 +18,7 @@ const steps = [
   // Packaging minified the bundles; the host tests want the development build with source maps.
   { name: 'rebuild', cmd: ['node', 'esbuild.mjs', '--tests'], kind: 'check' },
   { name: 'webview-ui', cmd: ['npx', 'mocha', '--no-config', '--import=tsx', '--timeout', '120000', 'test/ui/webview-harness/**/*.test.ts'], kind: 'mocha' },
+  { name: 'harness', cmd: ['npx', 'mocha', '--no-config', '--import=tsx', 'test/runner/selftest.test.ts'], kind: 'mocha' },
   { name: 'integration', cmd: ['npx', 'tsx', 'test/runner/integration.ts'], kind: 'integration' },
   { name: 'ui', cmd: ['npx', 'mocha', '--config', '.mocharc.ui.json'], kind: 'mocha' },
 ].filter((s) => only.length === 0 || only.includes(s.name));

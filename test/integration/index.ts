@@ -34,6 +34,12 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, reporter: StreamReporter as unknown as Mocha.ReporterConstructor, grep: process.env.CFWF_GREP });
   mocha.suite.emit('pre-require', globalThis, '', mocha);
   // Imported lazily (after pre-require) so the bundled specs find mocha's globals.
+  if (process.env.CFWF_SELFTEST === 'fail') {
+    await import('./suite/selftest-fail.test');
+    const failures = await new Promise<number>((resolve) => mocha.run(resolve));
+    emit({ event: 'end', failures });
+    return;
+  }
   await import('./suite/activation.test');
   await import('./suite/commands-declared.test');
   await import('./suite/connections.test');

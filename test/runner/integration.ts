@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, startRealHost } from './realHost';
 
+const SELFTEST = !!process.env.CFWF_SELFTEST || !!process.env.CFWF_EXTENSION_PATH;
 const TIMEOUT_MS = Number(process.env.CFWF_INTEGRATION_TIMEOUT_MS ?? 8 * 60_000);
 
 async function main(): Promise<number> {
@@ -18,6 +19,7 @@ async function main(): Promise<number> {
     env: { CFWF_RESULTS: results, CFWF_GREP: process.env.CFWF_GREP ?? '' },
     extensionTestsPath: join(root, 'out', 'test', 'integration', 'index.js'),
     gateway: true,
+    extensionDevelopmentPath: process.env.CFWF_EXTENSION_PATH || undefined,
     log: (l) => console.log(`[integration] ${l}`),
   });
   let passed = 0;
@@ -64,7 +66,8 @@ async function main(): Promise<number> {
     await rh.dispose();
   }
   console.log(`[integration] ${passed} passed, ${failed} failed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  writeFileSync(join(resultsDir, 'integration.json'), JSON.stringify({ passed, failed }));
+  // Self-test runs (test/runner/selftest.test.ts) must not overwrite the real suite's summary.
+  if (!SELFTEST) writeFileSync(join(resultsDir, 'integration.json'), JSON.stringify({ passed, failed }));
   return failed > 0 || passed === 0 ? 1 : 0;
 }
 

@@ -29,6 +29,8 @@ export async function startRealHost(opts: {
   settings?: Record<string, unknown>;
   /** Load the extension under development; with a tests path, run that module in the host. */
   extensionTestsPath?: string;
+  /** The extension to load (default: this project). */
+  extensionDevelopmentPath?: string;
   /** Also start the production-shaped gateway in front of the engine (cloud connections). */
   gateway?: boolean;
   /** Runs after seeding, before the host starts (benchmarks add their data here). */
@@ -76,7 +78,7 @@ export async function startRealHost(opts: {
     // A headless page is never focused; VS Code pauses focus-gated work (auto-refresh) without it.
     const cdp = await context.newCDPSession(page);
     await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
-    const url = host.workbenchUrl(workspace, { extensionDevelopmentPath: root, extensionTestsPath: opts.extensionTestsPath });
+    const url = host.workbenchUrl(workspace, { extensionDevelopmentPath: opts.extensionDevelopmentPath ?? root, extensionTestsPath: opts.extensionTestsPath });
     await page.goto(url);
     return { engine, gateway, host, browser, page, workspace, stateDir, dispose };
   } catch (e) {
