@@ -19,6 +19,13 @@ interface Row {
 }
 
 const root = join(__dirname, '..');
+/**
+ * The issue asks for 10,000. One local engine keeps about three open files per instance, and these
+ * machines allow 20,000 open files (a hard limit root cannot raise here), so past ~6,600 instances
+ * wrangler dev fails with "internal error". 6,000 is the most that works; the tree's cost per
+ * expanded node does not depend on the total (one request per node, one page listed).
+ */
+const HOST_BENCH_INSTANCES = Number(process.env.CFWF_TREE_INSTANCES ?? 6000);
 const log = (l: string) => console.log(`[bench] ${l}`);
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
@@ -79,26 +86,35 @@ async function main(): Promise<void> {
   const size = sizeRows();
   rows.push(...size.rows);
   raw.size = size.raw;
-  if (want('client')) {
-    log('client…');
+  // One failing part must not cost the figures of the others: it becomes a row that says so.
+  const part = async (name: string, fn: () => Promise<void>) => {
+    if (!want(name)) return;
+    log(`${name}…`);
+    try {
+      await fn();
+    } catch (e) {
+      log(`${name} failed: ${e instanceof Error ? e.message : String(e)}`);
+      rows.push({ figure: `${name} benchmark`, ours: 'failed', reference: '—', ratio: '—', target: 'runs', pass: false });
+      raw[`${name}Error`] = String(e);
+    }
+  };
+  await part('client', async () => {
     const r = await runClientBench({ log });
     raw.client = r;
     rows.push(...clientRows(r));
     sections.push(clientBenchReport(r));
-  }
-  if (want('tree') || want('host')) {
-    log('tree, activation and API budget in the real host…');
-    const r: HostBenchResult = await runHostBench({ log });
+  });
+  await part('host', async () => {
+    const r: HostBenchResult = await runHostBench({ log, instances: HOST_BENCH_INSTANCES });
     raw.host = r;
     rows.push(...hostBenchRows(r));
-  }
-  if (want('webview')) {
-    log('instance view…');
+  });
+  await part('webview', async () => {
     const r = await runWebviewBench({ log });
     raw.webview = r;
     rows.push(...webviewRows(r));
     sections.push(markdownReport(r));
-  }
+  });
 
   const md = [
     `# Benchmark results`,
