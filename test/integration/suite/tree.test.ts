@@ -136,7 +136,7 @@ describe('Workflows tree', () => {
     assert.equal(item.tooltip, undefined, 'nothing fetched while listing');
     const resolved = await a.tree.resolveTreeItem(item, inst, new vscode.CancellationTokenSource().token);
     const text = (resolved.tooltip as vscode.MarkdownString).value;
-    assert.match(text, /payment-errored/);
+    assert.match(text, /payment\\-errored/, 'the id, escaped for Markdown');
     assert.match(text, /"amount":99/);
     assert.match(text, /card declined/);
   });

@@ -12,10 +12,16 @@ async function openAndWait(conn: string, workflow: string, id: string, pred: (m:
   const a = await api();
   const target = { connectionId: conn, connectionLabel: 'Local', workflow, id };
   await vscode.commands.executeCommand('cloudflareWorkflows.openInstance', { connectionId: conn, workflow, id });
-  return waitFor(`panel for ${id}`, async () => {
-    const m = a.panels.manager.lastPosted(target);
-    return m?.type === 'instance' && pred(m) ? m : undefined;
-  }, 20_000);
+  try {
+    return await waitFor(`panel for ${id}`, async () => {
+      const m = a.panels.manager.lastPosted(target);
+      return m?.type === 'instance' && pred(m) ? m : undefined;
+    }, 30_000);
+  } catch (e) {
+    // Say what the panel did show: an error message, a loading state, or stale details.
+    const last = a.panels.manager.lastPosted(target);
+    throw new Error(`${(e as Error).message}; last message: ${JSON.stringify(last)?.slice(0, 500)}; panels: ${JSON.stringify(a.panels.manager.panels())}`, { cause: e });
+  }
 }
 
 describe('Instance view', () => {
