@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { root, startRealHost, type RealHost } from '../runner/realHost';
 import { Workbench } from './pages/workbench';
 
-const shots = join(root, 'docs', 'screenshots');
+// The README's screenshots are refreshed on request (UPDATE_SCREENSHOTS=1); other runs keep theirs in test-results/.
+const shots = process.env.UPDATE_SCREENSHOTS ? join(root, 'docs', 'screenshots') : join(root, 'test-results', 'screenshots');
 const evidence = join(root, 'test-results', 'ui');
 
 async function engineStatus(rh: RealHost, workflow: string, id: string): Promise<string> {
