@@ -49,7 +49,11 @@ describe('UI flows in the real workbench', function () {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state !== 'failed' || !rh) return;
+    if (!rh) return;
+    // Leave no menu, quick input or dialog open for the next flow.
+    await rh.page.keyboard.press('Escape');
+    await rh.page.keyboard.press('Escape');
+    if (this.currentTest?.state !== 'failed') return;
     mkdirSync(evidence, { recursive: true });
     const name = (this.currentTest.title ?? 'test').replace(/[^\w]+/g, '-');
     await rh.page.screenshot({ path: join(evidence, `${name}.png`) }).catch(() => undefined);
@@ -141,5 +145,23 @@ describe('UI flows in the real workbench', function () {
     const lens = rh.page.locator('.contentWidgets .codelens-decoration', { hasText: /\d+ runs? · \d+% ok/ }).first();
     await lens.waitFor({ timeout: 30_000 });
     await wb.screenshot(join(shots, '8-codelens.png'));
+  });
+
+  it('creates an instance from the palette with params edited as JSON', async () => {
+    await wb.palette.run('Cloudflare Workflows: Create Instance…');
+    await wb.quickInput.pick('bulk-import');
+    await wb.quickInput.waitTitle(/ID/);
+    await wb.quickInput.type('bad id!');
+    await wb.quickInput.widget.getByText(/may contain only letters/).first().waitFor();
+    await wb.quickInput.type('from-palette', { clear: true });
+    await wb.quickInput.accept();
+    // The params open in a real JSON editor; the notification's button sends them.
+    await rh.page.locator('.monaco-editor .view-lines').first().waitFor();
+    await rh.page.keyboard.press('Control+A');
+    await rh.page.keyboard.type('{"count": 3}');
+    await wb.notifications.toast(/edit the JSON in the editor/).getByRole('button', { name: 'Create Instance' }).click();
+    await until('created and complete', async () => (await engineStatus(rh, 'bulk-import', 'from-palette')) === 'complete');
+    await wb.webview().text('import row 2-1').first().waitFor({ timeout: 30_000 });
+    await wb.screenshot(join(shots, '9-created.png'));
   });
 });

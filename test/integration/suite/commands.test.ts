@@ -134,6 +134,17 @@ describe('Commands against the engine', function () {
     assert.ok(d.steps.some((s) => s.type === 'waitForEvent' && !s.end), 'still waiting: no event arrived');
   });
 
+  it('acts on a multi-selection from the tree and reports per-item results', async () => {
+    for (const id of ['bulk-a', 'bulk-b']) await truth().createInstance('long-sleeper', { id, params: { minutes: 600 } });
+    await waitFor('both sleeping', async () => (await Promise.all(['bulk-a', 'bulk-b'].map((id) => truth().getInstance('long-sleeper', id)))).every((d) => d.steps.length >= 2));
+    const a = instanceNode('long-sleeper', 'running', 'bulk-a');
+    const b = instanceNode('long-sleeper', 'running', 'bulk-b');
+    const [na, nb] = [await a, await b];
+    // VS Code passes (clicked item, all selected items) for a multi-selection.
+    await vscode.commands.executeCommand(C('terminate'), na, [na, nb], { confirmed: true });
+    await waitFor('both terminated', async () => (await statusOf('long-sleeper', 'bulk-a')) === 'terminated' && (await statusOf('long-sleeper', 'bulk-b')) === 'terminated');
+  });
+
   it('Delete Instance removes it from the engine', async () => {
     await vscode.commands.executeCommand(C('deleteInstance'), ref(conn, 'bulk-import', 'batch-11'), { confirmed: true });
     await waitFor('deleted', async () => {

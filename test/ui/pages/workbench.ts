@@ -92,7 +92,18 @@ export class ContextMenu {
     return (await this.items().allInnerTexts()).map((t) => t.trim()).filter(Boolean);
   }
   async click(label: string): Promise<void> {
-    await this.page.locator('.context-view .monaco-menu .action-item', { hasText: label }).first().click();
+    const item = this.page.locator('.context-view .monaco-menu .action-item', { hasText: label }).first();
+    await item.click();
+    // A click that lands while the tree re-renders under the menu can be swallowed (the menu stays
+    // open with the item highlighted): Enter runs the highlighted item.
+    const menu = this.page.locator('.context-view .monaco-menu');
+    try {
+      await menu.waitFor({ state: 'hidden', timeout: 3000 });
+    } catch {
+      await item.hover();
+      await this.page.keyboard.press('Enter');
+      await menu.waitFor({ state: 'hidden', timeout: 5000 });
+    }
   }
 }
 
