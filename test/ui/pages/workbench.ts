@@ -33,7 +33,7 @@ export class Workbench {
   }
 
   async dialogButton(name: string): Promise<void> {
-    await this.page.locator('.monaco-dialog-box').getByRole('button', { name }).click();
+    await this.page.locator('.monaco-dialog-box').getByRole('button', { name, exact: true }).click();
   }
 }
 
