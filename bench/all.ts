@@ -5,9 +5,9 @@ import { execFileSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { clientBenchReport, pairedRatio, runClientBench, type ClientBenchResult } from './client';
+import { clientBenchReport, median, pairedRatio, runClientBench, type ClientBenchResult } from './client';
 import { hostBenchRows, runHostBench, type HostBenchResult } from './host';
-import { markdownReport, median, runWebviewBench, type WebviewBenchResult } from './webview';
+import { markdownReport, runWebviewBench, type WebviewBenchResult } from './webview';
 
 interface Row {
   figure: string;

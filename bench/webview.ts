@@ -6,6 +6,7 @@
 // (GC, thermal, the engine) hits both alike; medians are reported.
 import { cpus, loadavg } from 'node:os';
 import type { Browser, Page } from 'playwright-core';
+import { median } from './client';
 import { localBackend } from '../src/api';
 import type { InstanceDetails } from '../src/model/types';
 import { launchChromium } from '../test/ui/webview-harness/browser';
@@ -59,12 +60,6 @@ export interface WebviewBenchResult {
 
 const WORKFLOW = 'bulk-import';
 
-export function median(values: number[]): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 async function api(apiBase: string, path: string, init?: RequestInit): Promise<{ success: boolean; result: Record<string, unknown> }> {
   const res = await fetch(`${apiBase}${path}`, { ...init, headers: { 'content-type': 'application/json' } });

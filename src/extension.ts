@@ -70,7 +70,6 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     if (w.id) void panels.open({ connectionId: w.connectionId, connectionLabel: registry.get(w.connectionId)?.label ?? w.connectionId, workflow: w.workflow, id: w.id });
   });
   registerCommands(ctx, () => channel.show(true));
-  void vscode.commands.executeCommand('setContext', 'cloudflareWorkflows.hasConnections', registry.cloud.list().length > 0);
 
   context.subscriptions.push(channel, registry, tree, view, refresher, statusBar, ctx.watches);
   const activationMs = performance.now() - started;

@@ -1,9 +1,9 @@
 // Create Instance…: optional id validated as the user types, params edited as JSON in an untitled
 // editor with live diagnostics, optional retention. Nothing is sent until everything is valid.
 import * as vscode from 'vscode';
-import { checkInstanceId, checkJsonPayload, parseJsonText } from '../model/validation';
+import { checkInstanceId, checkJsonPayload } from '../model/validation';
 import type { CreateInstanceInput, Retention } from '../model/types';
-import { backendFor, type CommandContext, must, resolveWorkflow } from './context';
+import { backendFor, type CommandContext, resolveWorkflow } from './context';
 import { editJson } from './jsonEditor';
 
 export interface CreateInstanceArgs {
@@ -71,10 +71,4 @@ export async function revealInstance(ctx: CommandContext, connectionId: string, 
   if (details.status === 'unknown') return;
   const node = await ctx.tree.findInstance(connectionId, workflow, id, details.status);
   if (node) await ctx.view.reveal(node, { select: true, focus: false, expand: true });
-}
-
-export function parseParamsOrThrow(text: string): unknown {
-  const parsed = parseJsonText(text, 'Params');
-  if ('error' in parsed) throw new Error(parsed.error);
-  return must(parsed).value;
 }

@@ -35,7 +35,6 @@ export async function filterWorkflow(ctx: CommandContext, ...args: unknown[]): P
     }
   }
   await ctx.tree.refresh(node);
-  ctx.tree.fire(node);
 }
 
 export async function clearFilter(ctx: CommandContext, ...args: unknown[]): Promise<void> {

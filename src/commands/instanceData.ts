@@ -8,8 +8,6 @@ export const JSON_SCHEME = 'cfwf-instance';
 
 /** cfwf-instance:/<workflow>/<id>.json?<connection id>: a read-only view of the canonical JSON. */
 export class InstanceJsonProvider implements vscode.TextDocumentContentProvider {
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
   constructor(private readonly ctx: CommandContext) {}
 
   static uri(connectionId: string, workflow: string, id: string): vscode.Uri {

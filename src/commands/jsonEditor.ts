@@ -1,7 +1,7 @@
 // JSON input in a real editor: an untitled JSON document with live diagnostics (parse errors,
 // > 1 MiB), and a modal to accept. Bad JSON never reaches a backend.
 import * as vscode from 'vscode';
-import { LIMITS, formatBytes, parseJsonText } from '../model/validation';
+import { parseJsonText } from '../model/validation';
 import { Cancelled, type CommandContext } from './context';
 
 let diagnostics: vscode.DiagnosticCollection | undefined;
@@ -15,12 +15,7 @@ export function jsonDiagnostics(ctx: CommandContext): vscode.DiagnosticCollectio
 }
 
 export function diagnose(doc: vscode.TextDocument, what: string): vscode.Diagnostic[] {
-  const text = doc.getText();
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > LIMITS.payloadBytes) {
-    return [new vscode.Diagnostic(new vscode.Range(0, 0, 0, 1), `${what} is ${formatBytes(bytes)}; the limit is 1 MiB.`, vscode.DiagnosticSeverity.Error)];
-  }
-  const parsed = parseJsonText(text, what);
+  const parsed = parseJsonText(doc.getText(), what);
   if (!('error' in parsed)) return [];
   const pos = /position (\d+)/.exec(parsed.error);
   const at = doc.positionAt(pos ? Number(pos[1]) : 0);

@@ -3,7 +3,6 @@
 import * as vscode from 'vscode';
 import { pendingEventType } from '../model/derived';
 import { splitStepName } from '../model/status';
-import { findStepCalls } from '../model/stepCalls';
 import { InstancePanelManager } from '../webview/instancePanel';
 import type { PanelTarget, WebviewAction } from '../webview/protocol';
 import type { CommandContext } from './context';
@@ -64,9 +63,9 @@ export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandC
       async goToSource(target, stepName) {
         await ctx.source.index.ensure();
         const indexed = ctx.source.index.findStep(target.workflow, splitStepName(stepName).base);
-        const location = indexed ? new vscode.Location(indexed.uri, new vscode.Position(indexed.call.line, indexed.call.character)) : await locateStep(stepName);
-        if (!location) throw new Error(`No step.do/sleep/waitForEvent call named "${splitStepName(stepName).base}" was found in the workspace.`);
-        await vscode.window.showTextDocument(location.uri, { selection: location.range, viewColumn: vscode.ViewColumn.One });
+        if (!indexed) throw new Error(`No step.do/sleep/waitForEvent call named "${splitStepName(stepName).base}" was found in the workspace.`);
+        const at = new vscode.Position(indexed.call.line, indexed.call.character);
+        await vscode.window.showTextDocument(indexed.uri, { selection: new vscode.Range(at, at), viewColumn: vscode.ViewColumn.One });
       },
       async loadFullOutput(target, step) {
         const backend = await ctx.registry.backend(target.connectionId);
@@ -90,17 +89,4 @@ export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandC
       void manager.refresh({ ...target, connectionLabel: '' });
     },
   };
-}
-
-/** The workspace location of the step call that produced an engine step name ("charge card-2"). */
-export async function locateStep(stepName: string): Promise<vscode.Location | undefined> {
-  const { base } = splitStepName(stepName);
-  const files = await vscode.workspace.findFiles('**/*.{ts,js,mts,mjs,tsx,jsx}', '**/{node_modules,dist,out,.wrangler}/**', 500);
-  for (const uri of files) {
-    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    if (!text.includes(base)) continue;
-    const call = findStepCalls(text).find((c) => c.name === base);
-    if (call) return new vscode.Location(uri, new vscode.Range(call.line, call.character, call.line, call.character));
-  }
-  return undefined;
 }

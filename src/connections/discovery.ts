@@ -1,9 +1,9 @@
 // Finds local `wrangler dev` sessions without configuration: wrangler takes 8787 and moves to the
 // next free port, so probe 8787–8797 on loopback (and any URLs the user configured).
+import { LOCAL_API_PATHS } from '../api';
 import { undici } from '../api/undici';
 
 export const DEFAULT_PORTS = Array.from({ length: 11 }, (_, i) => 8787 + i);
-const API_PATHS = ['/cdn-cgi/local/explorer/api', '/cdn-cgi/explorer/api'];
 
 export function isLoopback(url: string): boolean {
   try {
@@ -15,7 +15,7 @@ export function isLoopback(url: string): boolean {
 }
 
 async function answers(baseUrl: string, timeoutMs: number): Promise<boolean> {
-  for (const path of API_PATHS) {
+  for (const path of LOCAL_API_PATHS) {
     try {
       const res = await undici().request(`${baseUrl}${path}/workflows`, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
       const text = await res.body.text();

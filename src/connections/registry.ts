@@ -53,7 +53,6 @@ export class ConnectionRegistry implements vscode.Disposable {
         this.locals = next;
         for (const id of [...this.backends.keys()]) if (id.startsWith('local:') && !next.some((l) => l.id === id)) this.dropBackend(id);
         if (before !== next.map((l) => l.id).join()) this.changed.fire();
-        void vscode.commands.executeCommand('setContext', 'cloudflareWorkflows.hasConnections', this.connections().length > 0);
       } finally {
         this.discovering = undefined;
       }

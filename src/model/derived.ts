@@ -2,6 +2,7 @@
 // "running" (locally even while blocked in waitForEvent), so the UI derives the finer state here.
 import type { DoStep, InstanceDetails, RetryConfig, SleepStep, Step, StepError, WaitForEventStep } from './types';
 import { isFinal } from './status';
+import { formatDuration } from './format';
 
 export type DerivedState =
   | {
@@ -80,20 +81,6 @@ export function parseTime(value: unknown): number | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
   const t = Date.parse(value);
   return Number.isNaN(t) ? undefined : t;
-}
-
-/** Short human duration: "850 ms", "1.2 s", "3 m 20 s", "2 h 5 m", "3 d 4 h". */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return '—';
-  const sign = ms < 0 ? '-' : '';
-  const abs = Math.abs(ms);
-  if (abs < 1000) return `${sign}${Math.round(abs)} ms`;
-  if (abs < 10_000) return `${sign}${(abs / 1000).toFixed(2)} s`;
-  if (abs < 60_000) return `${sign}${(abs / 1000).toFixed(1)} s`;
-  const s = Math.floor(abs / 1000);
-  if (s < 3600) return `${sign}${Math.floor(s / 60)} m ${s % 60} s`;
-  if (s < 86_400) return `${sign}${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} m`;
-  return `${sign}${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
 }
 
 function isOpen(step: Step): boolean {

@@ -1,15 +1,22 @@
 // Human-readable times and durations for tree descriptions, tooltips and reports.
 
+/** Short human duration: "850 ms", "1.20 s", "3 m 20 s", "2 h 5 m", "3 d 4 h". */
 export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${Math.round(s % 60)}s`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h ${m % 60}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
+  if (!Number.isFinite(ms)) return '—';
+  const sign = ms < 0 ? '-' : '';
+  const abs = Math.abs(ms);
+  if (abs < 1000) return `${sign}${Math.round(abs)} ms`;
+  if (abs < 10_000) return `${sign}${(abs / 1000).toFixed(2)} s`;
+  if (abs < 60_000) return `${sign}${(abs / 1000).toFixed(1)} s`;
+  const s = Math.floor(abs / 1000);
+  if (s < 3600) return `${sign}${Math.floor(s / 60)} m ${s % 60} s`;
+  if (s < 86_400) return `${sign}${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} m`;
+  return `${sign}${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
+}
+
+/** Escapes text for a Markdown tooltip or hover, so API strings never become markup. */
+export function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
 export function formatRelative(iso: string | null | undefined, now = Date.now()): string {

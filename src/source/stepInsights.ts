@@ -4,7 +4,7 @@
 // with lenses is visible, and through the same backends (so the cloud rate budget counts them).
 import * as vscode from 'vscode';
 import type { ConnectionRegistry } from '../connections/registry';
-import { formatDuration } from '../model/format';
+import { escapeMarkdown, formatDuration } from '../model/format';
 import { STATUS_LABELS } from '../model/status';
 import { computeStepStats, type StepStats } from '../model/stepStats';
 import type { InstanceDetails, StatusCounts } from '../model/types';
@@ -166,13 +166,13 @@ export class StepInsights implements vscode.CodeLensProvider, vscode.HoverProvid
       const stats = conn ? (await this.insight(c.workflow).catch(() => undefined))?.stats.get(call.name) : undefined;
       const md = new vscode.MarkdownString(undefined, true);
       md.isTrusted = { enabledCommands: ['cloudflareWorkflows.openInstance'] };
-      md.appendMarkdown(`**${escapeMd(call.name)}** — \`step.${call.kind}\` in ${escapeMd(c.workflow)}\n\n`);
+      md.appendMarkdown(`**${escapeMarkdown(call.name)}** — \`step.${call.kind}\` in ${escapeMarkdown(c.workflow)}\n\n`);
       if (!stats || !conn) md.appendMarkdown('No runs yet.');
       else {
         md.appendMarkdown('| Instance | Status | Duration | Attempts | Error |\n|---|---|---|---|---|\n');
         for (const r of stats.recent.slice(0, 5)) {
           const args = encodeURIComponent(JSON.stringify([{ connectionId: conn, workflow: c.workflow, id: r.instanceId }, { selectStep: r.stepName }]));
-          md.appendMarkdown(`| [${escapeMd(r.instanceId)}](command:cloudflareWorkflows.openInstance?${args}) | ${r.outcome} | ${r.durationMs !== undefined ? formatDuration(r.durationMs) : '—'} | ${r.attempts} | ${escapeMd((r.error ?? '').slice(0, 80))} |\n`);
+          md.appendMarkdown(`| [${escapeMarkdown(r.instanceId)}](command:cloudflareWorkflows.openInstance?${args}) | ${r.outcome} | ${r.durationMs !== undefined ? formatDuration(r.durationMs) : '—'} | ${r.attempts} | ${escapeMarkdown((r.error ?? '').slice(0, 80))} |\n`);
         }
       }
       return new vscode.Hover(md, new vscode.Range(doc.positionAt(call.nameStart), doc.positionAt(call.nameEnd)));
@@ -195,8 +195,4 @@ function lensCommand(conn: string, workflow: string, s: StepStats): vscode.Comma
   if (s.lastError) parts.push(`last error: ${s.lastError.slice(0, 60)}`);
   const latest = s.recent[0];
   return { title: parts.join(' · '), command: 'cloudflareWorkflows.openInstance', arguments: [{ connectionId: conn, workflow, id: latest.instanceId }, { selectStep: latest.stepName }], tooltip: 'Open the most recent run of this step' };
-}
-
-function escapeMd(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

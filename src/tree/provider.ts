@@ -4,8 +4,8 @@
 import * as vscode from 'vscode';
 import { isApiError, type WorkflowsBackend } from '../api';
 import type { ConnectionRegistry } from '../connections/registry';
-import { deriveState } from '../model/derived';
-import { formatDuration, formatRelative, previewJson, spanMs } from '../model/format';
+import { deriveState, describeDerivedState } from '../model/derived';
+import { escapeMarkdown, formatDuration, formatRelative, previewJson, spanMs } from '../model/format';
 import { STATUS_LABELS } from '../model/status';
 import { INSTANCE_STATUSES, type InstanceDetails, type InstanceSummary, type KnownStatus, type StatusCounts } from '../model/types';
 import type { Log } from '../log';
@@ -431,15 +431,15 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
 
 function instanceTooltip(i: InstanceSummary, details: InstanceDetails | undefined): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, false);
-  md.appendMarkdown(`**${escapeMd(i.id)}** — ${STATUS_LABELS[details?.status ?? i.status]}\n\n`);
+  md.appendMarkdown(`**${escapeMarkdown(i.id)}** — ${STATUS_LABELS[details?.status ?? i.status]}\n\n`);
   const derived = derivedText(details);
-  if (derived) md.appendMarkdown(`${escapeMd(derived)}\n\n`);
+  if (derived) md.appendMarkdown(`${escapeMarkdown(derived)}\n\n`);
   if (i.createdOn) md.appendMarkdown(`Created: ${new Date(i.createdOn).toLocaleString()}\n\n`);
   if (details?.start) md.appendMarkdown(`Started: ${new Date(details.start).toLocaleString()}\n\n`);
   if (details?.end) md.appendMarkdown(`Ended: ${new Date(details.end).toLocaleString()}\n\n`);
   const span = spanMs(details?.start, details?.end);
   if (span !== undefined) md.appendMarkdown(`Duration: ${formatDuration(span)}${details?.end ? '' : ' so far'}\n\n`);
-  if (details?.error) md.appendMarkdown(`Error: ${escapeMd(`${details.error.name}: ${details.error.message}`.slice(0, 300))}\n\n`);
+  if (details?.error) md.appendMarkdown(`Error: ${escapeMarkdown(`${details.error.name}: ${details.error.message}`.slice(0, 300))}\n\n`);
   if (details && details.params !== undefined) {
     md.appendMarkdown('Params:\n');
     md.appendCodeblock(previewJson(details.params, 400), 'json');
@@ -473,27 +473,14 @@ function describeFilter(w: WorkflowNode): string {
   return parts.length ? `filter: ${parts.join(', ')}` : '';
 }
 
-function derivedText(details: Parameters<typeof deriveState>[0] | undefined): string {
+function derivedText(details: InstanceDetails | undefined): string {
   if (!details) return '';
-  const d = deriveState(details, Date.now());
-  switch (d.kind) {
-    case 'retrying':
-      return `retrying (attempt ${d.attempt}${d.limit !== undefined ? ` of ${d.limit + 1}` : ''})`;
-    case 'sleeping':
-      return d.since ? `sleeping since ${new Date(d.since).toLocaleTimeString()}` : 'sleeping';
-    case 'waitingForEvent':
-      return d.eventType ? `waiting for event "${d.eventType}"` : 'waiting for event';
-    default:
-      return '';
-  }
+  const now = Date.now();
+  return describeDerivedState(deriveState(details, now), now)?.toLowerCase() ?? '';
 }
 
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-function escapeMd(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
 async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<unknown>): Promise<void> {

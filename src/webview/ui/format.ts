@@ -1,7 +1,8 @@
 // Time and size formatting for the instance view.
-import { formatDuration } from '../../model/derived';
+import { formatDuration } from '../../model/format';
+import { formatBytes } from '../../model/validation';
 
-export { formatDuration };
+export { formatBytes, formatDuration };
 export type TimeMode = 'relative' | 'absolute';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -27,12 +28,6 @@ export function formatOffset(ms: number): string {
 export function formatAt(offsetMs: number, origin: number | undefined, mode: TimeMode): string {
   if (mode === 'absolute' && origin !== undefined) return formatClock(origin + offsetMs);
   return formatOffset(offsetMs);
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
 // One formatter for all counts: toLocaleString builds a new one per call, which shows in scroll profiles.

@@ -77,13 +77,14 @@ describe('Instance view', () => {
     assert.equal(a.panels.manager.panels().filter((t) => t.id === 'order-complete').length, 1);
   });
 
-  it('finds the source of a step in the workspace', async () => {
-    const { locateStep } = await import('../../../src/commands/panels');
-    const loc = await locateStep('reserve stock-1');
-    assert.ok(loc, 'found');
-    assert.match(loc.uri.path, /src\/index\.ts$/);
-    const doc = await vscode.workspace.openTextDocument(loc.uri);
-    assert.match(doc.lineAt(loc.range.start.line).text, /step\.do\(/);
-    assert.match(doc.getText(new vscode.Range(loc.range.start.line, 0, loc.range.start.line + 3, 0)), /reserve stock/);
+  it('finds the source of a step in the workspace (Go to step source)', async () => {
+    const a = await api();
+    await a.index.ensure();
+    const hit = a.index.findStep('order-pipeline', 'reserve stock');
+    assert.ok(hit, 'found');
+    assert.match(hit.uri.path, /src\/index\.ts$/);
+    const doc = await vscode.workspace.openTextDocument(hit.uri);
+    assert.match(doc.lineAt(hit.call.line).text, /step\.do\(/);
+    assert.match(doc.getText(new vscode.Range(hit.call.line, 0, hit.call.line + 3, 0)), /reserve stock/);
   });
 });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { deriveState, describeDerivedState, formatDuration, parseDuration, pendingEventType, retryDelayMs } from '../../../src/model/derived';
+import { deriveState, describeDerivedState, parseDuration, pendingEventType, retryDelayMs } from '../../../src/model/derived';
+import { formatDuration } from '../../../src/model/format';
 import { InstanceBuilder } from './builders';
 
 describe('parseDuration', () => {
