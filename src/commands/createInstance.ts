@@ -2,7 +2,7 @@
 // editor with live diagnostics, optional retention. Nothing is sent until everything is valid.
 import * as vscode from 'vscode';
 import { checkInstanceId, checkJsonPayload } from '../model/validation';
-import type { CreateInstanceInput, Retention } from '../model/types';
+import type { CreateInstanceInput, InstanceStatus, Retention } from '../model/types';
 import { backendFor, type CommandContext, resolveWorkflow } from './context';
 import { editJson } from './jsonEditor';
 
@@ -56,19 +56,17 @@ export async function createInstance(ctx: CommandContext, ...args: unknown[]): P
   if (badParams) throw new Error(badParams);
   const created = await backend.createInstance(workflow, input);
   ctx.log.info(`Created ${workflow}/${created.id} on ${connection.label}`);
-  await ctx.tree.refreshInstance(connection.id, workflow, created.id).catch(() => undefined);
+  const details = await ctx.tree.refreshInstance(connection.id, workflow, created.id).catch(() => undefined);
   if (!given?.noOpen) {
-    await revealInstance(ctx, connection.id, workflow, created.id);
+    if (details) await revealInstance(ctx, connection.id, workflow, created.id, details.status);
     await ctx.panels.open({ connectionId: connection.id, connectionLabel: connection.label, workflow, id: created.id });
   }
   return created.id;
 }
 
-export async function revealInstance(ctx: CommandContext, connectionId: string, workflow: string, id: string): Promise<void> {
-  if (!ctx.view.visible) return;
-  const backend = await backendFor(ctx, connectionId);
-  const details = await backend.getInstance(workflow, id, { simple: true });
-  if (details.status === 'unknown') return;
-  const node = await ctx.tree.findInstance(connectionId, workflow, id, details.status);
+/** Reveals an instance in the tree (when the view is shown), given the status it was just fetched with. */
+export async function revealInstance(ctx: CommandContext, connectionId: string, workflow: string, id: string, status: InstanceStatus): Promise<void> {
+  if (!ctx.view.visible || status === 'unknown') return;
+  const node = await ctx.tree.findInstance(connectionId, workflow, id, status);
   if (node) await ctx.view.reveal(node, { select: true, focus: false, expand: true });
 }

@@ -65,7 +65,7 @@ export async function goToInstance(ctx: CommandContext, ...args: unknown[]): Pro
   const { connection, workflow } = await resolveWorkflow(ctx, args[0]);
   // Cron-created IDs break the create pattern, so only the length is checked here.
   const id = typeof args[1] === 'string' ? args[1] : must(await vscode.window.showInputBox({ title: `Go to an instance of ${workflow}`, prompt: 'Instance ID', validateInput: (v) => (v.length > 271 ? 'Too long for an instance ID.' : v ? undefined : 'Enter an ID.') }));
-  await (await backendFor(ctx, connection.id)).getInstance(workflow, id, { simple: true });
-  await revealInstance(ctx, connection.id, workflow, id).catch(() => undefined);
+  const details = await (await backendFor(ctx, connection.id)).getInstance(workflow, id, { simple: true });
+  await revealInstance(ctx, connection.id, workflow, id, details.status).catch(() => undefined);
   await ctx.panels.open({ connectionId: connection.id, connectionLabel: connectionLabel(ctx, connection.id), workflow, id });
 }

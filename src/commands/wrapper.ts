@@ -2,7 +2,27 @@
 // say what to do, stays quiet on cancellation, and marks connections read-only on a 403 write.
 import * as vscode from 'vscode';
 import { isApiError, WorkflowsApiError } from '../api';
+import type { TreeNode } from '../tree/nodes';
 import { Cancelled, type CommandContext } from './context';
+
+/** The connection a command argument belongs to: a tree node of any kind, or a reference. */
+function connectionOf(arg: unknown): string | undefined {
+  const n = arg as (TreeNode & { connectionId?: string }) | undefined;
+  if (!n || typeof n !== 'object') return undefined;
+  if (typeof n.connectionId === 'string') return n.connectionId;
+  switch (n.kind) {
+    case 'connection':
+      return n.connection.id;
+    case 'workflow':
+      return n.parent.connection.id;
+    case 'group':
+      return n.parent.parent.connection.id;
+    case 'instance':
+      return n.parent.parent.parent.connection.id;
+    default:
+      return undefined;
+  }
+}
 
 export type CommandHandler = (...args: unknown[]) => unknown;
 
@@ -36,8 +56,8 @@ function reportError(ctx: CommandContext, id: string, e: unknown, args: unknown[
   if (e instanceof WorkflowsApiError) {
     if (e.kind === 'auth') actions.push('Update Token');
     if (e.kind === 'permission') {
-      const target = args[0] as { connectionId?: string } | undefined;
-      if (target?.connectionId) ctx.registry.markReadOnly(target.connectionId, 'Workers Scripts Write');
+      const connectionId = connectionOf(args[0]);
+      if (connectionId) ctx.registry.markReadOnly(connectionId, 'Workers Scripts Write');
       actions.push('Update Token');
     }
     if (e.kind === 'network') actions.push('Diagnose Connection');

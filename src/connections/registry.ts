@@ -8,6 +8,8 @@ import { CloudConnectionStore } from './cloudStore';
 import { discoverLocalSessions, isLoopback } from './discovery';
 import { localConnectionId, type CloudConnection, type Connection, type LocalConnection } from './types';
 
+const MAX_REMEMBERED_DETAILS = 500;
+
 export interface ReadOnlyInfo {
   missing: string;
 }
@@ -97,7 +99,11 @@ export class ConnectionRegistry implements vscode.Disposable {
   }
 
   rememberDetails(connectionId: string, workflow: string, details: InstanceDetails): void {
-    this.details.set(`${connectionId}\u0000${workflow}\u0000${details.id}`, details);
+    const key = `${connectionId}\u0000${workflow}\u0000${details.id}`;
+    // Most recent last; the oldest go first, so a long session does not hold every instance it saw.
+    this.details.delete(key);
+    this.details.set(key, details);
+    if (this.details.size > MAX_REMEMBERED_DETAILS) this.details.delete(this.details.keys().next().value as string);
   }
   knownDetails(connectionId: string, workflow: string, id: string): InstanceDetails | undefined {
     return this.details.get(`${connectionId}\u0000${workflow}\u0000${id}`);

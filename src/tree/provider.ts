@@ -380,19 +380,20 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
    * After an action on one instance: update that instance and the counts of its workflow, and
    * reload only the groups it left or joined. Other expanded nodes are left alone.
    */
-  async refreshInstance(connectionId: string, workflow: string, id: string): Promise<void> {
-    const root = this.roots?.find((r) => r.connection.id === connectionId);
-    const w = root?.workflows?.find((x) => x.name === workflow);
-    if (!w) return;
+  async refreshInstance(connectionId: string, workflow: string, id: string): Promise<InstanceDetails> {
     const backend = await this.registry.backend(connectionId);
     const details = await backend.getInstance(workflow, id);
     this.registry.rememberDetails(connectionId, workflow, details);
+    const root = this.roots?.find((r) => r.connection.id === connectionId);
+    const w = root?.workflows?.find((x) => x.name === workflow);
+    if (!w) return details;
     await this.loadCounts(w, backend);
     for (const g of w.groups.values()) {
       const node = g.instances?.find((i) => i.instance.id === id);
       if (g.status === details.status || node) resetGroup(g);
     }
     this.changed.fire(w);
+    return details;
   }
 
   /** Finds (loading pages as needed, bounded) the node of an instance, for reveal(). */
