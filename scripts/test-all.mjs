@@ -14,11 +14,11 @@ const steps = [
   { name: 'engine', cmd: ['npx', 'mocha', '--config', '.mocharc.engine.json'], kind: 'mocha' },
   { name: 'build', cmd: ['node', 'esbuild.mjs', '--tests'], kind: 'check' },
   { name: 'package', cmd: ['npm', 'run', '--silent', 'package'], kind: 'check' },
-  { name: 'vsix', cmd: ['npx', 'mocha', '--no-config', '--import=tsx', 'test/package/vsix.test.ts'], kind: 'mocha' },
+  { name: 'vsix', cmd: ['npx', 'mocha', '--no-config', '--forbid-only', '--import=tsx', 'test/package/vsix.test.ts'], kind: 'mocha' },
   // Packaging minified the bundles; the host tests want the development build with source maps.
   { name: 'rebuild', cmd: ['node', 'esbuild.mjs', '--tests'], kind: 'check' },
-  { name: 'webview-ui', cmd: ['npx', 'mocha', '--no-config', '--import=tsx', '--timeout', '120000', 'test/ui/webview-harness/**/*.test.ts'], kind: 'mocha' },
-  { name: 'harness', cmd: ['npx', 'mocha', '--no-config', '--import=tsx', 'test/runner/selftest.test.ts'], kind: 'mocha' },
+  { name: 'webview-ui', cmd: ['npx', 'mocha', '--no-config', '--forbid-only', '--import=tsx', '--timeout', '120000', 'test/ui/webview-harness/**/*.test.ts'], kind: 'mocha' },
+  { name: 'harness', cmd: ['npx', 'mocha', '--no-config', '--forbid-only', '--import=tsx', 'test/runner/selftest.test.ts'], kind: 'mocha' },
   { name: 'integration', cmd: ['npx', 'tsx', 'test/runner/integration.ts'], kind: 'integration' },
   { name: 'ui', cmd: ['npx', 'mocha', '--config', '.mocharc.ui.json'], kind: 'mocha' },
 ].filter((s) => only.length === 0 || only.includes(s.name));
@@ -71,6 +71,12 @@ for (const step of steps) {
   failed += f;
   summary.push(`${step.name.padEnd(12)} ${String(p).padStart(4)} passed ${String(f).padStart(3)} failed  ${((Date.now() - t) / 1000).toFixed(0)} s`);
 }
+// A narrowed run must say so in its last line, and CI (CI=true) must never be narrowed.
+const narrowed = [process.env.CFWF_GREP ? `CFWF_GREP=${JSON.stringify(process.env.CFWF_GREP)}` : '', only.length ? `steps: ${only.join(' ')}` : ''].filter(Boolean).join('; ');
+if (narrowed && process.env.CI === 'true') {
+  summary.push(`narrowed     under CI=true (${narrowed}): counted as a failure`);
+  failed++;
+}
 console.log(`\n━━━ summary (${((Date.now() - started) / 1000).toFixed(0)} s) ━━━\n${summary.join('\n')}`);
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed${narrowed ? ` — NARROWED (${narrowed}), not a full run` : ''}`);
 process.exit(failed > 0 ? 1 : 0);

@@ -97,3 +97,47 @@ export function ref(connectionId: string, workflow: string, id: string) {
 export function isKind<K extends TreeNode['kind']>(kind: K) {
   return (n: TreeNode): n is Extract<TreeNode, { kind: K }> => n.kind === kind;
 }
+
+// ── Command errors fail the test that caused them ─────────────────────────────────────────────
+// The wrapper turns a command's failure into a notification and a log line, so a test that ran a
+// failing command would still pass. index.ts wraps every test: errors the test did not announce
+// with expectCommandError() fail it, and so does an announced error that never came.
+
+export interface CommandError {
+  command: string;
+  message: string;
+}
+
+/** The wrapper's error list, read through whichever test API the extension exposes. */
+export async function commandErrorList(): Promise<readonly CommandError[]> {
+  const a = (await api()) as unknown as { commandErrors?: readonly CommandError[]; test?: { commandErrors?: readonly CommandError[] | (() => readonly CommandError[]) } };
+  const t = a.test?.commandErrors;
+  const list = typeof t === 'function' ? t() : (t ?? a.commandErrors);
+  assert.ok(list, 'the extension exposes the command error list in test mode');
+  return list;
+}
+
+const expected: { command: string; pattern: RegExp; seen: boolean }[] = [];
+
+/** Announces that the current test makes `command` (without the prefix) fail with a message matching `pattern`. */
+export function expectCommandError(command: string, pattern: RegExp): void {
+  expected.push({ command: command.startsWith('cloudflareWorkflows.') ? command : `cloudflareWorkflows.${command}`, pattern, seen: false });
+}
+
+/** Matches the errors reported since `from` against the announced ones; throws on any mismatch. */
+export function checkCommandErrors(errors: readonly CommandError[], from: number): void {
+  const problems: string[] = [];
+  for (const e of errors.slice(from)) {
+    const x = expected.find((x) => x.command === e.command && x.pattern.test(e.message));
+    if (x) x.seen = true;
+    else problems.push(`command ${e.command} reported an error the test did not expect: ${e.message}`);
+  }
+  for (const x of expected) if (!x.seen) problems.push(`expected ${x.command} to fail with ${x.pattern}, and it did not`);
+  expected.length = 0;
+  if (problems.length) throw new Error(problems.join('\n'));
+}
+
+/** Clears announcements left by a test that failed before its check. */
+export function resetExpectedCommandErrors(): void {
+  expected.length = 0;
+}

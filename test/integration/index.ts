@@ -3,7 +3,7 @@
 import { appendFileSync } from 'node:fs';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
-import { EXTENSION_ID } from './helpers';
+import { checkCommandErrors, commandErrorList, EXTENSION_ID, resetExpectedCommandErrors } from './helpers';
 
 function emit(event: Record<string, unknown>): void {
   const file = process.env.CFWF_RESULTS;
@@ -20,6 +20,33 @@ class StreamReporter {
   }
 }
 
+/** How many command errors have been matched to a test already. */
+let checked = 0;
+
+/**
+ * Wraps every test so that a command it ran that reported an error fails it, unless the test
+ * announced that error with expectCommandError(). Done by wrapping the test function (not an
+ * afterEach hook) so that a failure marks that test and the rest of its suite still runs.
+ */
+async function failTestsOnCommandErrors(mocha: Mocha): Promise<void> {
+  const errors = await commandErrorList();
+  mocha.suite.beforeEach(function () {
+    const test = this.currentTest;
+    const fn = test?.fn;
+    if (!test || !fn || fn.length > 0) return; // every spec here is promise-based
+    resetExpectedCommandErrors();
+    test.fn = async function (this: Mocha.Context) {
+      const from = errors.length;
+      try {
+        await (fn as (this: Mocha.Context) => unknown).call(this);
+      } finally {
+        checked = errors.length;
+      }
+      checkCommandErrors(errors, from);
+    };
+  });
+}
+
 export async function run(): Promise<void> {
   // Activation first: a broken activate() must fail the run with a clear message, not a hang.
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
@@ -31,8 +58,9 @@ export async function run(): Promise<void> {
     emit({ event: 'end', failures: 1 });
     throw e;
   }
-  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, reporter: StreamReporter as unknown as Mocha.ReporterConstructor, grep: process.env.CFWF_GREP });
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, forbidOnly: true, reporter: StreamReporter as unknown as Mocha.ReporterConstructor, grep: process.env.CFWF_GREP });
   mocha.suite.emit('pre-require', globalThis, '', mocha);
+  await failTestsOnCommandErrors(mocha);
   // Imported lazily (after pre-require) so the bundled specs find mocha's globals.
   if (process.env.CFWF_SELFTEST === 'fail') {
     await import('./suite/selftest-fail.test');
@@ -48,7 +76,13 @@ export async function run(): Promise<void> {
   await import('./suite/webview.test');
   await import('./suite/codelens.test');
   await import('./suite/cloud.test');
-  const failures = await new Promise<number>((resolve) => mocha.run(resolve));
+  let failures = await new Promise<number>((resolve) => mocha.run(resolve));
+  // Errors reported outside any test (in hooks, or after a test ended) are failures too.
+  const stray = (await commandErrorList()).slice(checked);
+  if (stray.length) {
+    failures++;
+    emit({ event: 'fail', title: 'Command errors outside any test', error: stray.map((e) => `${e.command}: ${e.message}`).join('\n') });
+  }
   emit({ event: 'end', failures });
   if (failures > 0) throw new Error(`${failures} integration test(s) failed`);
 }

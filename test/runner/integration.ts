@@ -65,9 +65,16 @@ async function main(): Promise<number> {
   } finally {
     await rh.dispose();
   }
-  console.log(`[integration] ${passed} passed, ${failed} failed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const grep = process.env.CFWF_GREP ?? '';
+  if (grep) console.log(`[integration] NARROWED by CFWF_GREP=${JSON.stringify(grep)}: only matching tests ran; this is not a full run.`);
+  console.log(`[integration] ${passed} passed, ${failed} failed in ${((Date.now() - started) / 1000).toFixed(0)} s${grep ? ' (narrowed)' : ''}`);
   // Self-test runs (test/runner/selftest.test.ts) must not overwrite the real suite's summary.
-  if (!SELFTEST) writeFileSync(join(resultsDir, 'integration.json'), JSON.stringify({ passed, failed }));
+  if (!SELFTEST) writeFileSync(join(resultsDir, 'integration.json'), JSON.stringify({ passed, failed, narrowed: grep || undefined }));
+  // CI must run everything: a CFWF_GREP left in its environment would hide every other test.
+  if (grep && process.env.CI === 'true') {
+    console.error('[integration] FAIL: CFWF_GREP is set under CI=true.');
+    return 1;
+  }
   return failed > 0 || passed === 0 ? 1 : 0;
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CloudConnection } from '../../../src/connections/types';
 import type { ConnectionNode, TreeNode } from '../../../src/tree/nodes';
-import { api, isKind, truth, waitFor } from '../helpers';
+import { api, commandErrorList, expectCommandError, isKind, truth, waitFor } from '../helpers';
 
 const env = (k: string) => {
   const v = process.env[k];
@@ -63,9 +63,10 @@ describe('Cloud account connection (through the gateway)', () => {
   it('marks the connection read-only when a write is refused (403) and hides write actions', async () => {
     const a = await api();
     await vscode.commands.executeCommand('cloudflareWorkflows.updateToken', conn.id, read());
-    const errs = a.commandErrors.length;
+    expectCommandError('resume', /Workers Scripts Write/);
+    const errs = (await commandErrorList()).length;
     await vscode.commands.executeCommand('cloudflareWorkflows.resume', { connectionId: conn.id, workflow: 'long-sleeper', id: 'cloud-act' });
-    assert.match(a.commandErrors.slice(errs).map((e) => e.message).join('\n'), /Workers Scripts Write/);
+    assert.match((await commandErrorList()).slice(errs).map((e) => e.message).join('\n'), /Workers Scripts Write/);
     assert.equal((await truth().getInstance('long-sleeper', 'cloud-act')).status, 'paused', 'nothing changed');
     assert.ok(a.registry.readOnlyInfo(conn.id), 'marked read-only');
     const root = await cloudRoot();
@@ -79,9 +80,10 @@ describe('Cloud account connection (through the gateway)', () => {
 
   it('rejects a wrong token clearly and keeps the stored one', async () => {
     const a = await api();
-    const errs = a.commandErrors.length;
+    expectCommandError('updateToken', /token was rejected/i);
+    const errs = (await commandErrorList()).length;
     await vscode.commands.executeCommand('cloudflareWorkflows.updateToken', conn.id, 'cfwf-bogus-token-that-is-wrong');
-    assert.match(a.commandErrors.slice(errs).map((e) => e.message).join('\n'), /token was rejected/i);
+    assert.match((await commandErrorList()).slice(errs).map((e) => e.message).join('\n'), /token was rejected/i);
     assert.equal(await a.registry.cloud.getToken(conn.id), read());
   });
 
@@ -94,7 +96,7 @@ describe('Cloud account connection (through the gateway)', () => {
       settings: JSON.stringify(vscode.workspace.getConfiguration('cloudflareWorkflows')) + JSON.stringify(vscode.workspace.getConfiguration().inspect('cloudflareWorkflows')),
       globalState: JSON.stringify(a.globalState.keys().map((k) => [k, a.globalState.get(k)])),
       log: a.log.history.join('\n'),
-      errors: JSON.stringify(a.commandErrors),
+      errors: JSON.stringify(await commandErrorList()),
       tree: JSON.stringify((await a.tree.getChildren()).map((n) => a.tree.getTreeItem(n))),
       webview: JSON.stringify(a.panels.manager.panels().map((t) => a.panels.manager.lastPosted(t))),
     };
