@@ -101,6 +101,11 @@ export function forQuickPickTitle(value: unknown, max: number = DISPLAY_LIMITS.q
   return escapeIcons(markHidden(oneLine(shorten(coerce(value), max))));
 }
 
+/** CodeLens title: rendered with icons, one line. */
+export function forCodeLensTitle(value: unknown, max: number = DISPLAY_LIMITS.quickPickDetail): string {
+  return escapeIcons(markHidden(oneLine(shorten(coerce(value), max))));
+}
+
 /**
  * Tree item label. The tree renders labels without icon syntax, so `$(…)` stays as typed (a
  * backslash would show); newlines and hidden characters are made visible.

@@ -4,7 +4,8 @@
 // with lenses is visible, and through the same backends (so the cloud rate budget counts them).
 import * as vscode from 'vscode';
 import type { ConnectionRegistry } from '../connections/registry';
-import { escapeMarkdown, formatDuration } from '../model/format';
+import { forCodeLensTitle, forMarkdown, forQuickPickLabel, shorten } from '../model/display';
+import { formatDuration } from '../model/format';
 import { STATUS_LABELS } from '../model/status';
 import { computeStepStats, type StepStats } from '../model/stepStats';
 import type { InstanceDetails, StatusCounts } from '../model/types';
@@ -59,7 +60,7 @@ export class StepInsights implements vscode.CodeLensProvider, vscode.HoverProvid
 
   async pickConnection(id?: string): Promise<void> {
     await this.registry.refreshLocal();
-    const chosen = id ?? (await vscode.window.showQuickPick(this.registry.connections().map((c) => ({ label: c.label, id: c.id })), { title: 'Show step statistics from which connection?' }))?.id;
+    const chosen = id ?? (await vscode.window.showQuickPick(this.registry.connections().map((c) => ({ label: forQuickPickLabel(c.label), id: c.id })), { title: 'Show step statistics from which connection?' }))?.id;
     if (!chosen) return;
     await this.state.update(CONNECTION_KEY, chosen);
     this.invalidate();
@@ -145,7 +146,7 @@ export class StepInsights implements vscode.CodeLensProvider, vscode.HoverProvid
     if (data.kind === 'class') {
       const c = insight.counts;
       const text = c ? Object.entries(c).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${STATUS_LABELS[s as keyof StatusCounts].toLowerCase()}`).join(' · ') || 'no instances' : 'counts unavailable';
-      lens.command = { title: `$(type-hierarchy-sub) ${data.workflow}: ${text}`, command: 'cloudflareWorkflows.revealWorkflow', arguments: [{ connectionId: conn, workflow: data.workflow }] };
+      lens.command = { title: `$(type-hierarchy-sub) ${forCodeLensTitle(`${data.workflow}: ${text}`, 200)}`, command: 'cloudflareWorkflows.revealWorkflow', arguments: [{ connectionId: conn, workflow: data.workflow }] };
       return lens;
     }
     const stats = data.step ? insight.stats.get(data.step) : undefined;
@@ -165,14 +166,17 @@ export class StepInsights implements vscode.CodeLensProvider, vscode.HoverProvid
       const conn = this.connectionId();
       const stats = conn ? (await this.insight(c.workflow).catch(() => undefined))?.stats.get(call.name) : undefined;
       const md = new vscode.MarkdownString(undefined, true);
+      // Trusted only for the extension's own Open Instance links; every engine string goes through
+      // forMarkdown, so none of them can form a link, HTML or an icon.
       md.isTrusted = { enabledCommands: ['cloudflareWorkflows.openInstance'] };
-      md.appendMarkdown(`**${escapeMarkdown(call.name)}** — \`step.${call.kind}\` in ${escapeMarkdown(c.workflow)}\n\n`);
+      md.supportHtml = false;
+      md.appendMarkdown(`**${forMarkdown(call.name, 200)}** — \`step.${call.kind}\` in ${forMarkdown(c.workflow, 200)}\n\n`);
       if (!stats || !conn) md.appendMarkdown('No runs yet.');
       else {
         md.appendMarkdown('| Instance | Status | Duration | Attempts | Error |\n|---|---|---|---|---|\n');
         for (const r of stats.recent.slice(0, 5)) {
           const args = encodeURIComponent(JSON.stringify([{ connectionId: conn, workflow: c.workflow, id: r.instanceId }, { selectStep: r.stepName }]));
-          md.appendMarkdown(`| [${escapeMarkdown(r.instanceId)}](command:cloudflareWorkflows.openInstance?${args}) | ${r.outcome} | ${r.durationMs !== undefined ? formatDuration(r.durationMs) : '—'} | ${r.attempts} | ${escapeMarkdown((r.error ?? '').slice(0, 80))} |\n`);
+          md.appendMarkdown(`| [${forMarkdown(r.instanceId, 80)}](command:cloudflareWorkflows.openInstance?${args}) | ${r.outcome} | ${r.durationMs !== undefined ? formatDuration(r.durationMs) : '—'} | ${r.attempts} | ${forMarkdown((r.error ?? '').replace(/\r?\n/g, ' '), 80)} |\n`);
         }
       }
       return new vscode.Hover(md, new vscode.Range(doc.positionAt(call.nameStart), doc.positionAt(call.nameEnd)));
@@ -192,7 +196,7 @@ function lensCommand(conn: string, workflow: string, s: StepStats): vscode.Comma
   const parts = [`${s.runs} run${s.runs === 1 ? '' : 's'}`, rate];
   if (s.medianMs !== undefined) parts.push(`median ${formatDuration(s.medianMs)}`);
   if (s.retries) parts.push(`${s.retries} retr${s.retries === 1 ? 'y' : 'ies'}`);
-  if (s.lastError) parts.push(`last error: ${s.lastError.slice(0, 60)}`);
+  if (s.lastError) parts.push(`last error: ${shorten(s.lastError, 60)}`);
   const latest = s.recent[0];
-  return { title: parts.join(' · '), command: 'cloudflareWorkflows.openInstance', arguments: [{ connectionId: conn, workflow, id: latest.instanceId }, { selectStep: latest.stepName }], tooltip: 'Open the most recent run of this step' };
+  return { title: forCodeLensTitle(parts.join(' · '), 200), command: 'cloudflareWorkflows.openInstance', arguments: [{ connectionId: conn, workflow, id: latest.instanceId }, { selectStep: latest.stepName }], tooltip: 'Open the most recent run of this step' };
 }

@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { isApiError, type WorkflowsBackend } from '../api';
 import type { ConnectionRegistry } from '../connections/registry';
 import { deriveState, describeDerivedState } from '../model/derived';
-import { escapeMarkdown, formatDuration, formatRelative, previewJson, spanMs } from '../model/format';
+import { forMarkdown, forPlainTooltip, forTreeDescription, forTreeLabel, markHidden } from '../model/display';
+import { formatDuration, formatRelative, previewJson, spanMs } from '../model/format';
 import { STATUS_LABELS } from '../model/status';
 import { INSTANCE_STATUSES, type InstanceDetails, type InstanceSummary, type KnownStatus, type StatusCounts } from '../model/types';
 import type { Log } from '../log';
@@ -91,9 +92,9 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
         return item;
       }
       case 'message': {
-        const item = new vscode.TreeItem(node.text);
+        const item = new vscode.TreeItem(forTreeLabel(node.text));
         item.id = node.id;
-        item.tooltip = node.detail ?? node.text;
+        item.tooltip = forPlainTooltip(node.detail ?? node.text);
         item.iconPath = new vscode.ThemeIcon(node.severity === 'error' ? 'warning' : 'info', node.severity === 'error' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
         item.contextValue = 'cfwfMessage';
         if (node.action) {
@@ -234,23 +235,23 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
 
   private connectionItem(node: ConnectionNode): vscode.TreeItem {
     const c = node.connection;
-    const item = new vscode.TreeItem(c.label, vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(forTreeLabel(c.label), vscode.TreeItemCollapsibleState.Expanded);
     item.id = node.id;
     const ro = this.registry.readOnlyInfo(c.id);
-    item.description = [c.kind === 'local' ? 'wrangler dev' : c.accountName ?? c.accountId, ro ? 'read-only' : '', node.search ? `search: ${node.search}` : ''].filter(Boolean).join(' · ');
-    item.tooltip = c.kind === 'local' ? `Local dev session at ${c.baseUrl}` : `Cloudflare account ${c.accountName ?? ''} (${c.accountId})`;
+    item.description = forTreeDescription([c.kind === 'local' ? 'wrangler dev' : c.accountName ?? c.accountId, ro ? 'read-only' : '', node.search ? `search: ${node.search}` : ''].filter(Boolean).join(' · '));
+    item.tooltip = forPlainTooltip(c.kind === 'local' ? `Local dev session at ${c.baseUrl}` : `Cloudflare account ${c.accountName ?? ''} (${c.accountId})`);
     item.iconPath = new vscode.ThemeIcon(c.kind === 'local' ? 'vm' : 'cloud');
     item.contextValue = connectionContext(c.kind, this.access(c.id));
     return item;
   }
 
   private workflowItem(node: WorkflowNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(forTreeLabel(node.name), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
     const filterText = describeFilter(node);
-    item.description = [countsText(node.counts), filterText].filter(Boolean).join(' · ');
+    item.description = forTreeDescription([countsText(node.counts), filterText].filter(Boolean).join(' · '));
     item.iconPath = new vscode.ThemeIcon('type-hierarchy-sub');
-    item.tooltip = `${node.name}${node.counts ? `\n${countsText(node.counts, true)}` : ''}${filterText ? `\nFilter: ${filterText}` : ''}`;
+    item.tooltip = forPlainTooltip(`${node.name}${node.counts ? `\n${countsText(node.counts, true)}` : ''}${filterText ? `\nFilter: ${filterText}` : ''}`);
     item.contextValue = workflowContext(node.parent.connection.kind, this.access(node.parent.connection.id), !!filterText);
     return item;
   }
@@ -258,11 +259,11 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   private instanceItem(node: InstanceNode): vscode.TreeItem {
     const i = node.instance;
     const conn = node.parent.parent.parent.connection;
-    const item = new vscode.TreeItem(i.id, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(forTreeLabel(i.id), vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     const details = this.registry.knownDetails(conn.id, node.parent.parent.name, i.id);
     const duration = spanMs(details?.start ?? i.startedOn ?? undefined, details?.end ?? i.endedOn ?? undefined);
-    item.description = [formatRelative(i.createdOn), duration !== undefined ? formatDuration(duration) : '', derivedText(details)].filter(Boolean).join(' · ');
+    item.description = forTreeDescription([formatRelative(i.createdOn), duration !== undefined ? formatDuration(duration) : '', derivedText(details)].filter(Boolean).join(' · '));
     // Without details the tooltip is filled in on hover (resolveTreeItem): one request per hovered
     // item, never one per listed instance.
     if (details) item.tooltip = instanceTooltip(i, details);
@@ -431,19 +432,22 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
 }
 
 function instanceTooltip(i: InstanceSummary, details: InstanceDetails | undefined): vscode.MarkdownString {
+  // Engine text: never trusted, no HTML, no theme icons.
   const md = new vscode.MarkdownString(undefined, false);
-  md.appendMarkdown(`**${escapeMarkdown(i.id)}** — ${STATUS_LABELS[details?.status ?? i.status]}\n\n`);
+  md.isTrusted = false;
+  md.supportHtml = false;
+  md.appendMarkdown(`**${forMarkdown(i.id, 300)}** — ${STATUS_LABELS[details?.status ?? i.status]}\n\n`);
   const derived = derivedText(details);
-  if (derived) md.appendMarkdown(`${escapeMarkdown(derived)}\n\n`);
+  if (derived) md.appendMarkdown(`${forMarkdown(derived)}\n\n`);
   if (i.createdOn) md.appendMarkdown(`Created: ${new Date(i.createdOn).toLocaleString()}\n\n`);
   if (details?.start) md.appendMarkdown(`Started: ${new Date(details.start).toLocaleString()}\n\n`);
   if (details?.end) md.appendMarkdown(`Ended: ${new Date(details.end).toLocaleString()}\n\n`);
   const span = spanMs(details?.start, details?.end);
   if (span !== undefined) md.appendMarkdown(`Duration: ${formatDuration(span)}${details?.end ? '' : ' so far'}\n\n`);
-  if (details?.error) md.appendMarkdown(`Error: ${escapeMarkdown(`${details.error.name}: ${details.error.message}`.slice(0, 300))}\n\n`);
+  if (details?.error) md.appendMarkdown(`Error: ${forMarkdown(`${details.error.name}: ${details.error.message}`, 300)}\n\n`);
   if (details && details.params !== undefined) {
     md.appendMarkdown('Params:\n');
-    md.appendCodeblock(previewJson(details.params, 400), 'json');
+    md.appendCodeblock(markHidden(previewJson(details.params, 400)), 'json');
   }
   return md;
 }

@@ -1,6 +1,7 @@
 // Running/errored counts across connections, from counts the tree already has (no extra requests).
 import * as vscode from 'vscode';
 import type { WorkflowsTreeProvider } from './provider';
+import { forStatusBar } from '../model/display';
 
 export class WorkflowsStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('cloudflareWorkflows.status', vscode.StatusBarAlignment.Left, 10);
@@ -29,8 +30,8 @@ export class WorkflowsStatusBar implements vscode.Disposable {
         errored += w.counts?.errored ?? 0;
       }
     }
-    this.item.text = `$(type-hierarchy-sub) ${running} $(error) ${errored}`;
-    this.item.tooltip = `Cloudflare Workflows: ${running} running, ${errored} errored (loaded connections)`;
+    this.item.text = `$(type-hierarchy-sub) ${forStatusBar(running)} $(error) ${forStatusBar(errored)}`;
+    this.item.tooltip = forStatusBar(`Cloudflare Workflows: ${running} running, ${errored} errored (loaded connections)`, 200);
     this.item.show();
   }
 

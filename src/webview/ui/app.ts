@@ -1,6 +1,7 @@
 // The instance view: receives host messages, keeps the UI state (selection, scroll, zoom, toggles)
 // across live updates and reloads, and lays out header, cards, timeline and step details.
 import { deriveState } from '../../model/derived';
+import { forWebviewLine } from '../../model/display';
 import { isFinal } from '../../model/status';
 import { buildTimeline, type Timeline, type TimelineRow } from '../../model/timeline';
 import type { InstanceDetails } from '../../model/types';
@@ -98,7 +99,7 @@ export class App {
     switch (m.type) {
       case 'init':
         this.host.setTarget(m.target);
-        document.title = `${m.target.workflow} / ${m.target.id}`;
+        document.title = forWebviewLine(`${m.target.workflow} / ${m.target.id}`);
         break;
       case 'loading':
         if (!this.details) this.showLoading();
