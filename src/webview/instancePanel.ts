@@ -3,6 +3,7 @@
 // injected dependencies; the webview never holds a token or makes a request.
 import * as vscode from 'vscode';
 import { buildInstanceHtml, createNonce } from './html';
+import { forPanelTitle, forWebviewLine } from '../model/display';
 import { InstanceSession, type InstancePanelDeps } from './instanceSession';
 import type { HostToWebview, PanelTarget, PersistedWebviewState, WebviewToHost } from './protocol';
 import { parsePanelTarget, parseWebviewMessage, targetKey } from './protocol';
@@ -77,7 +78,7 @@ export class InstancePanelManager implements vscode.Disposable {
       if (opts.selectStep !== undefined) existing.session.selectStep(opts.selectStep);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(INSTANCE_VIEW_TYPE, target.id, { viewColumn: opts.viewColumn ?? vscode.ViewColumn.Active, preserveFocus: opts.preserveFocus }, this.webviewOptions());
+    const panel = vscode.window.createWebviewPanel(INSTANCE_VIEW_TYPE, forPanelTitle(target.id), { viewColumn: opts.viewColumn ?? vscode.ViewColumn.Active, preserveFocus: opts.preserveFocus }, this.webviewOptions());
     const session = this.adopt(panel, target);
     if (opts.selectStep !== undefined) session.selectStep(opts.selectStep);
   }
@@ -118,7 +119,7 @@ export class InstancePanelManager implements vscode.Disposable {
 
   private adopt(panel: vscode.WebviewPanel, target: PanelTarget): InstanceSession {
     const key = targetKey(target);
-    panel.title = target.id;
+    panel.title = forPanelTitle(target.id);
     panel.webview.options = this.webviewOptions();
     const session = new InstanceSession(
       target,
@@ -160,7 +161,7 @@ export class InstancePanelManager implements vscode.Disposable {
       styleUri: dist('webview.css'),
       codiconsUri: dist('codicons/codicon.css'),
       nonce: createNonce(),
-      title: `${target.workflow} / ${target.id}`,
+      title: forWebviewLine(`${target.workflow} / ${target.id}`),
     });
   }
 
