@@ -12,6 +12,8 @@ const steps = [
   { name: 'typecheck', cmd: ['npx', 'tsc', '-p', '.', '--noEmit'], kind: 'check' },
   { name: 'unit', cmd: ['npx', 'mocha'], kind: 'mocha' },
   { name: 'engine', cmd: ['npx', 'mocha', '--config', '.mocharc.engine.json'], kind: 'mocha' },
+  // Generated replay tests (Create Test from Instance) run in Vitest + workerd on the fixture.
+  { name: 'replay', cmd: ['npx', 'mocha', '--no-config', '--import=tsx', 'test/replay/replay.test.ts'], kind: 'mocha' },
   { name: 'build', cmd: ['node', 'esbuild.mjs', '--tests'], kind: 'check' },
   { name: 'package', cmd: ['npm', 'run', '--silent', 'package'], kind: 'check' },
   { name: 'vsix', cmd: ['npx', 'mocha', '--no-config', '--forbid-only', '--import=tsx', 'test/package/vsix.test.ts'], kind: 'mocha' },
