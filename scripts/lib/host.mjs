@@ -4,13 +4,10 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureHost } from '../setup-host.mjs';
+import { launchChromium } from './chromium.mjs';
 import { freePort } from './engine.mjs';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-
-export function chromiumPath() {
-  return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-}
+export { CHROMIUM_ARGS, chromiumPath } from './chromium.mjs';
 
 const live = new Set();
 process.once('exit', () => {
@@ -92,8 +89,7 @@ export async function startHost(opts) {
   };
 }
 
-/** Headless Chromium through playwright-core (no browser download: Debian's chromium). */
-export async function launchBrowser() {
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
+/** Headless Chromium through playwright-core: CHROMIUM_PATH or the one shipped in node_modules. */
+export function launchBrowser() {
+  return launchChromium();
 }

@@ -6,6 +6,7 @@ import type { ConnectionRegistry } from '../connections/registry';
 import type { Connection } from '../connections/types';
 import type { Log } from '../log';
 import { STATUS_LABELS } from '../model/status';
+import { forQuickPickDescription, forQuickPickDetail, forQuickPickLabel, forQuickPickTitle } from '../model/display';
 import type { InstanceStatus } from '../model/types';
 import type { InstanceNode, InstanceRef, TreeNode } from '../tree/nodes';
 import { instanceRef } from '../tree/nodes';
@@ -105,7 +106,7 @@ export async function pickConnection(ctx: CommandContext): Promise<Connection> {
   }
   if (all.length === 1) return all[0];
   const pick = await vscode.window.showQuickPick(
-    all.map((c) => ({ label: c.label, description: c.kind === 'local' ? c.baseUrl : c.accountId, connection: c })),
+    all.map((c) => ({ label: forQuickPickLabel(c.label), description: forQuickPickDescription(c.kind === 'local' ? c.baseUrl : c.accountId), connection: c })),
     { title: 'Cloudflare Workflows: Connection', placeHolder: 'Pick a connection' },
   );
   return must(pick).connection;
@@ -116,17 +117,17 @@ export async function pickWorkflow(ctx: CommandContext, connection: Connection):
   const workflows = await backend.listWorkflows();
   if (workflows.length === 1) return workflows[0].name;
   const pick = await vscode.window.showQuickPick(
-    workflows.map((w) => ({ label: w.name, description: w.className })),
-    { title: `Workflows in ${connection.label}`, placeHolder: 'Pick a workflow' },
+    workflows.map((w) => ({ label: forQuickPickLabel(w.name), description: forQuickPickDescription(w.className), name: w.name })),
+    { title: forQuickPickTitle(`Workflows in ${connection.label}`), placeHolder: 'Pick a workflow' },
   );
-  return must(pick).label;
+  return must(pick).name;
 }
 
 export async function pickInstance(ctx: CommandContext, filter?: (s: InstanceStatus) => boolean): Promise<InstanceTarget> {
   const { connection, workflow } = await resolveWorkflow(ctx, undefined);
   const backend = await ctx.registry.backend(connection.id);
   const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { target?: InstanceTarget }>();
-  qp.title = `Instances of ${workflow}`;
+  qp.title = forQuickPickTitle(`Instances of ${workflow}`);
   qp.placeholder = 'Pick an instance, or type an instance ID';
   qp.busy = true;
   qp.show();
@@ -134,7 +135,7 @@ export async function pickInstance(ctx: CommandContext, filter?: (s: InstanceSta
     const page = await backend.listInstances(workflow, { perPage: 100 });
     qp.items = page.instances
       .filter((i) => !filter || filter(i.status))
-      .map((i) => ({ label: i.id, description: STATUS_LABELS[i.status], detail: i.createdOn, target: { connectionId: connection.id, workflow, id: i.id, status: i.status } }));
+      .map((i) => ({ label: forQuickPickLabel(i.id), description: forQuickPickDescription(STATUS_LABELS[i.status] ?? i.status), detail: forQuickPickDetail(i.createdOn), target: { connectionId: connection.id, workflow, id: i.id, status: i.status } }));
   } finally {
     qp.busy = false;
   }

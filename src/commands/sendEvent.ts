@@ -2,6 +2,7 @@
 // waitForEvent, its type is offered first; recent types and payloads are remembered per workflow.
 import * as vscode from 'vscode';
 import { pendingEventType } from '../model/derived';
+import { forNotification, forQuickPickLabel, forQuickPickTitle } from '../model/display';
 import { canSendEvent } from '../model/status';
 import { checkEventType, checkJsonPayload, parseJsonText } from '../model/validation';
 import { backendFor, type CommandContext, must, resolveInstances } from './context';
@@ -30,15 +31,16 @@ export async function sendEvent(ctx: CommandContext, ...args: unknown[]): Promis
     ctx.registry.rememberDetails(target.connectionId, target.workflow, details);
     const waiting = pendingEventType(details) ?? (await eventTypeFromSource(ctx.source.index, target.workflow, details));
     const recent = (ctx.ext.globalState.get<Recent>(RECENT_KEY, {})[`${target.connectionId}/${target.workflow}`] ?? []);
-    const items: (vscode.QuickPickItem & { payload?: string })[] = [];
-    if (waiting) items.push({ label: waiting, description: 'the instance is waiting for this type' });
-    for (const r of recent) if (r.type !== waiting) items.push({ label: r.type, description: 'recent', payload: r.payload });
-    type = await pickOrType(items, `Send Event to ${target.id}: event type`);
+    // The label is for reading; `type` is what gets sent.
+    const items: TypeItem[] = [];
+    if (waiting) items.push({ label: forQuickPickLabel(waiting), description: 'the instance is waiting for this type', type: waiting });
+    for (const r of recent) if (r.type !== waiting) items.push({ label: forQuickPickLabel(r.type), description: 'recent', type: r.type, payload: r.payload });
+    type = await pickOrType(items, forQuickPickTitle(`Send Event to ${target.id}: event type`));
     const bad = checkEventType(type);
     if (bad) throw new Error(bad);
     const lastPayload = recent.find((r) => r.type === type)?.payload ?? '{}';
     const text = must(await vscode.window.showInputBox({
-      title: `Send "${type}" to ${target.id}: JSON payload`,
+      title: forQuickPickTitle(`Send "${type}" to ${target.id}: JSON payload`),
       value: lastPayload,
       ignoreFocusOut: true,
       validateInput: (v) => {
@@ -57,19 +59,21 @@ export async function sendEvent(ctx: CommandContext, ...args: unknown[]): Promis
   if (badPayload) throw new Error(badPayload);
   await backend.sendEvent(target.workflow, target.id, type, payload);
   ctx.log.info(`Sent event "${type}" to ${target.workflow}/${target.id}`);
-  void vscode.window.showInformationMessage(`Event "${type}" sent to ${target.id}.`);
+  void vscode.window.showInformationMessage(forNotification(`Event "${type}" sent to ${target.id}.`, 400));
   await refreshAffected(ctx, [target]);
 }
 
-async function pickOrType(items: vscode.QuickPickItem[], title: string): Promise<string> {
-  const qp = vscode.window.createQuickPick();
+type TypeItem = vscode.QuickPickItem & { type: string; payload?: string };
+
+async function pickOrType(items: TypeItem[], title: string): Promise<string> {
+  const qp = vscode.window.createQuickPick<TypeItem>();
   qp.title = title;
   qp.placeholder = 'Type the event type (as passed to step.waitForEvent)';
   qp.items = items;
   qp.ignoreFocusOut = true;
   const result = await new Promise<string | undefined>((resolve) => {
     qp.onDidAccept(() => {
-      resolve(qp.selectedItems[0]?.label ?? (qp.value.trim() || undefined));
+      resolve(qp.selectedItems[0]?.type ?? (qp.value.trim() || undefined));
       qp.hide();
     });
     qp.onDidHide(() => resolve(undefined));

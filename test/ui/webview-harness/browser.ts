@@ -1,15 +1,11 @@
-// Headless Debian Chromium through playwright-core: no browser download, no network.
-import { chromium, type Browser, type Page } from 'playwright-core';
+// Headless Chromium through playwright-core (CHROMIUM_PATH, else the one shipped in node_modules by
+// @sparticuz/chromium): no browser download, no network.
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium as launch } from '../../../scripts/lib/chromium.mjs';
 import type { HostToWebview } from '../../../src/webview/protocol';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  return launch();
 }
 
 /**
