@@ -1,6 +1,7 @@
 // Runs one action over one or many instances with progress and cancellation, then reports a
 // per-item summary and refreshes only the affected tree items and panels.
 import * as vscode from 'vscode';
+import { forModalDetail, forNotification } from '../model/display';
 import type { CommandContext, InstanceTarget } from './context';
 
 export interface BulkOutcome {
@@ -36,10 +37,10 @@ export async function runBulk(ctx: CommandContext, verb: string, targets: Instan
     const skipped = targets.length - outcome.ok.length - outcome.failed.length;
     const summary = `${verb}: ${outcome.ok.length} succeeded, ${outcome.failed.length} failed${skipped ? `, ${skipped} cancelled` : ''}.`;
     if (outcome.failed.length) {
-      void vscode.window.showWarningMessage(summary, { detail: outcome.failed.map((f) => `${f.target.id}: ${f.message}`).join('\n') }, 'Show Log').then((pick) => {
+      void vscode.window.showWarningMessage(forNotification(summary), { detail: forModalDetail(outcome.failed.map((f) => `${forNotification(f.target.id, 100)}: ${forNotification(f.message, 200)}`).join('\n')) }, 'Show Log').then((pick) => {
         if (pick === 'Show Log') void vscode.commands.executeCommand('cloudflareWorkflows.showLog');
       });
-    } else void vscode.window.showInformationMessage(summary);
+    } else void vscode.window.showInformationMessage(forNotification(summary));
   }
   return outcome;
 }

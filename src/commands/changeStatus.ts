@@ -1,6 +1,7 @@
 // Pause, Resume, Terminate and Restart: one implementation, offered only where the status allows,
 // with a modal confirmation for the destructive ones and the affected tree items refreshed after.
 import * as vscode from 'vscode';
+import { forModalDetail, forNotification, forQuickPickDescription, forQuickPickLabel, forQuickPickTitle } from '../model/display';
 import { allowedActions, splitStepName } from '../model/status';
 import type { InstanceStatus, RestartFrom, StatusAction } from '../model/types';
 import { backendFor, type CommandContext, type InstanceTarget, must, resolveInstances } from './context';
@@ -22,7 +23,7 @@ export function changeStatusCommand(ctx: CommandContext, action: StatusAction) {
     const legal = (s: InstanceStatus) => allowedActions(s).includes(action);
     const targets = (await resolveInstances(ctx, args, legal)).filter((t) => !t.status || legal(t.status));
     if (targets.length === 0) {
-      void vscode.window.showInformationMessage(`${VERB[action]} is not possible for the selected instances' status.`);
+      void vscode.window.showInformationMessage(forNotification(`${VERB[action]} is not possible for the selected instances' status.`));
       return;
     }
     let from = typeof opts.fromStep === 'string' ? toRestartFrom(opts.fromStep) : opts.fromStep;
@@ -53,9 +54,10 @@ async function pickRestartPoint(ctx: CommandContext, t: InstanceTarget): Promise
   if (steps.length === 0) return undefined;
   const items: (vscode.QuickPickItem & { from?: RestartFrom })[] = [
     { label: '$(debug-restart) From the beginning', description: 'every step runs again' },
-    ...steps.map((s) => ({ label: s.name, description: `step.${s.type}`, from: { ...toRestartFrom(s.name), type: s.type } })),
+    // A step named "$(debug-restart) From the beginning" must not look like the item above.
+    ...steps.map((s) => ({ label: forQuickPickLabel(s.name), description: forQuickPickDescription(`step.${s.type}`), from: { ...toRestartFrom(s.name), type: s.type } })),
   ];
-  const pick = must(await vscode.window.showQuickPick(items, { title: `Restart ${t.id} from…`, placeHolder: 'Steps before the chosen one keep their cached results' }));
+  const pick = must(await vscode.window.showQuickPick(items, { title: forQuickPickTitle(`Restart ${t.id} from…`), placeHolder: 'Steps before the chosen one keep their cached results' }));
   return pick.from;
 }
 
@@ -68,6 +70,6 @@ async function confirm(ctx: CommandContext, action: StatusAction, targets: Insta
   const buttons = [VERB[action]];
   const supportsRollback = action === 'terminate' && (await Promise.all(targets.map(async (t) => (await backendFor(ctx, t.connectionId)).capabilities.rollbackOnTerminate))).every(Boolean);
   if (supportsRollback) buttons.push('Roll Back, Then Terminate');
-  const pick = must(await vscode.window.showWarningMessage(`${VERB[action]} ${what}?`, { modal: true, detail }, ...buttons));
+  const pick = must(await vscode.window.showWarningMessage(forNotification(`${VERB[action]} ${what}?`, 400), { modal: true, detail: detail && forModalDetail(detail) }, ...buttons));
   return pick === 'Roll Back, Then Terminate' ? true : rollback;
 }

@@ -2,6 +2,7 @@
 // import CLOUDFLARE_API_TOKEN with consent, rename, update token, remove (deletes the secret),
 // connect to a local session by URL, and start `wrangler dev` for the workspace.
 import * as vscode from 'vscode';
+import { forNotification, forQuickPickDescription, forQuickPickLabel } from '../model/display';
 import { listAccounts, verifyToken } from '../api';
 import { isLoopback } from '../connections/discovery';
 import type { CloudConnection } from '../connections/types';
@@ -35,7 +36,7 @@ export async function addAccount(ctx: CommandContext, ...args: unknown[]): Promi
   if (accounts.length === 0) throw new Error('The token cannot see any account. Give it access to an account (Account Resources).');
   let chosen = accounts.filter((a) => !given?.accountIds || given.accountIds.includes(a.id));
   if (!given && accounts.length > 1) {
-    const picks = must(await vscode.window.showQuickPick(accounts.map((a) => ({ label: a.name, description: a.id, picked: false, account: a })), { title: 'Which accounts?', canPickMany: true }));
+    const picks = must(await vscode.window.showQuickPick(accounts.map((a) => ({ label: forQuickPickLabel(a.name), description: forQuickPickDescription(a.id), picked: false, account: a })), { title: 'Which accounts?', canPickMany: true }));
     chosen = picks.map((p) => p.account);
   }
   if (chosen.length === 0) throw new Error('No account was chosen.');
@@ -49,7 +50,7 @@ export async function addAccount(ctx: CommandContext, ...args: unknown[]): Promi
       await (await ctx.registry.backend(conn.id)).listWorkflows();
     } catch (e) {
       ctx.log.warn(`${a.name}: listing Workflows failed: ${e instanceof Error ? e.message : String(e)}`);
-      void vscode.window.showWarningMessage(`"${a.name}" was added, but listing its Workflows failed: ${ctx.log.redact(e instanceof Error ? e.message : String(e))}`);
+      void vscode.window.showWarningMessage(forNotification(`"${a.name}" was added, but listing its Workflows failed: ${ctx.log.redact(e instanceof Error ? e.message : String(e))}`, 600));
     }
   }
   ctx.registry.fireChanged();
@@ -63,7 +64,7 @@ export async function importEnvToken(ctx: CommandContext, ...args: unknown[]): P
   if (!token) throw new Error('CLOUDFLARE_API_TOKEN is not set in the environment VS Code was started from.');
   const accountId = process.env.CLOUDFLARE_ACCOUNT_ID;
   const consent = args[0] === true || (await vscode.window.showInformationMessage(
-    `Import the Cloudflare API token from CLOUDFLARE_API_TOKEN${accountId ? ` for account ${accountId}` : ''}? It will be stored in VS Code SecretStorage.`,
+    forNotification(`Import the Cloudflare API token from CLOUDFLARE_API_TOKEN${accountId ? ` for account ${accountId}` : ''}? It will be stored in VS Code SecretStorage.`, 400),
     { modal: true }, 'Import')) === 'Import';
   if (!consent) return undefined;
   return addAccount(ctx, { token, accountIds: accountId ? [accountId] : undefined });
@@ -88,7 +89,7 @@ export async function updateToken(ctx: CommandContext, ...args: unknown[]): Prom
   ctx.registry.dropBackend(conn.id);
   ctx.registry.clearReadOnly(conn.id);
   await ctx.tree.refresh();
-  void vscode.window.showInformationMessage(`Token updated for ${conn.label}.`);
+  void vscode.window.showInformationMessage(forNotification(`Token updated for ${conn.label}.`));
 }
 
 export async function removeConnection(ctx: CommandContext, ...args: unknown[]): Promise<void> {
@@ -96,7 +97,7 @@ export async function removeConnection(ctx: CommandContext, ...args: unknown[]):
   if (conn.kind !== 'cloud') {
     throw new Error('Local sessions disappear when `wrangler dev` stops; remove a configured URL from the "cloudflareWorkflows.localUrls" setting.');
   }
-  const confirmed = args[1] === true || (await vscode.window.showWarningMessage(`Remove "${conn.label}"? Its API token is deleted from SecretStorage.`, { modal: true }, 'Remove')) === 'Remove';
+  const confirmed = args[1] === true || (await vscode.window.showWarningMessage(forNotification(`Remove "${conn.label}"? Its API token is deleted from SecretStorage.`), { modal: true }, 'Remove')) === 'Remove';
   if (!confirmed) return;
   ctx.registry.dropBackend(conn.id);
   await ctx.registry.cloud.remove(conn.id);
@@ -106,7 +107,7 @@ export async function removeConnection(ctx: CommandContext, ...args: unknown[]):
 export async function connectLocal(ctx: CommandContext, ...args: unknown[]): Promise<void> {
   const url = (typeof args[0] === 'string' ? args[0] : must(await vscode.window.showInputBox({ title: 'Connect to a local dev session', value: 'http://127.0.0.1:8787', validateInput: (v) => (/^https?:\/\/[^/]+/.test(v) ? undefined : 'Enter an http(s) URL such as http://127.0.0.1:8787') }))).replace(/\/+$/, '');
   if (!isLoopback(url)) {
-    const ok = args[1] === true || (await vscode.window.showWarningMessage(`${url} is not a loopback address: requests will leave this machine, unauthenticated. Connect anyway?`, { modal: true }, 'Connect')) === 'Connect';
+    const ok = args[1] === true || (await vscode.window.showWarningMessage(forNotification(`${url} is not a loopback address: requests will leave this machine, unauthenticated. Connect anyway?`, 600), { modal: true }, 'Connect')) === 'Connect';
     if (!ok) return;
   }
   const cfg = vscode.workspace.getConfiguration('cloudflareWorkflows');
@@ -124,7 +125,7 @@ export async function startLocalSession(ctx: CommandContext): Promise<void> {
     if (/workflows/.test(text)) withWorkflows.push(uri);
   }
   if (withWorkflows.length === 0) throw new Error('No wrangler.json, wrangler.jsonc or wrangler.toml with "workflows" in this workspace.');
-  const config = withWorkflows.length === 1 ? withWorkflows[0] : must(await vscode.window.showQuickPick(withWorkflows.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })), { title: 'Which Worker?' })).uri;
+  const config = withWorkflows.length === 1 ? withWorkflows[0] : must(await vscode.window.showQuickPick(withWorkflows.map((u) => ({ label: forQuickPickLabel(vscode.workspace.asRelativePath(u)), uri: u })), { title: 'Which Worker?' })).uri;
   const cwd = vscode.Uri.joinPath(config, '..');
   const terminal = vscode.window.createTerminal({ name: 'wrangler dev (Workflows)', cwd });
   terminal.show();

@@ -1,6 +1,7 @@
 // Create Instances from JSON File…: an array of {id?, params?}, validated whole before anything is
 // sent, then created in batches of ≤ 100 with a cancellable progress notification and a summary.
 import * as vscode from 'vscode';
+import { forModalDetail, forNotification } from '../model/display';
 import { checkInstanceId, checkJsonPayload, parseJsonText } from '../model/validation';
 import type { BatchCreateResult, CreateInstanceInput } from '../model/types';
 import { backendFor, type CommandContext, must, resolveWorkflow } from './context';
@@ -66,8 +67,8 @@ export async function createInstancesFromFile(ctx: CommandContext, ...args: unkn
   const summary = `Created ${result.created.length} of ${parsed.items.length} instances of ${workflow}${result.failed.length ? `; ${result.failed.length} failed` : ''}.`;
   ctx.log.info(summary);
   for (const f of result.failed) ctx.log.warn(`Item ${f.index}${f.id ? ` (${f.id})` : ''}: ${f.error.message}`);
-  if (result.failed.length) void vscode.window.showWarningMessage(summary, { detail: result.failed.slice(0, 20).map((f) => `#${f.index} ${f.id ?? ''}: ${f.error.message}`).join('\n') });
-  else void vscode.window.showInformationMessage(summary);
+  if (result.failed.length) void vscode.window.showWarningMessage(forNotification(summary, 400), { detail: forModalDetail(result.failed.slice(0, 20).map((f) => `#${f.index} ${forNotification(f.id ?? '', 100)}: ${forNotification(f.error.message, 200)}`).join('\n')) });
+  else void vscode.window.showInformationMessage(forNotification(summary, 400));
   const w = ctx.tree.connectionNodes().find((c) => c.connection.id === connection.id)?.workflows?.find((x) => x.name === workflow);
   if (w) await ctx.tree.refresh(w);
   return result;

@@ -1,6 +1,7 @@
 // JSON input in a real editor: an untitled JSON document with live diagnostics (parse errors,
 // > 1 MiB), and a modal to accept. Bad JSON never reaches a backend.
 import * as vscode from 'vscode';
+import { forNotification } from '../model/display';
 import { parseJsonText } from '../model/validation';
 import { Cancelled, type CommandContext } from './context';
 
@@ -37,13 +38,13 @@ export async function editJson(ctx: CommandContext, opts: { title: string; initi
   });
   try {
     for (;;) {
-      const ask = vscode.window.showInformationMessage(`${opts.title}: edit the JSON in the editor, then choose "${opts.acceptLabel}".`, opts.acceptLabel, 'Cancel');
+      const ask = vscode.window.showInformationMessage(forNotification(`${opts.title}: edit the JSON in the editor, then choose "${opts.acceptLabel}".`, 400), opts.acceptLabel, 'Cancel');
       const pick = await Promise.race([ask, closed]);
       if (pick !== opts.acceptLabel) throw new Cancelled();
       const parsed = parseJsonText(doc.getText(), opts.what);
       if (!('error' in parsed)) return parsed.value;
       update();
-      void vscode.window.showErrorMessage(parsed.error);
+      void vscode.window.showErrorMessage(forNotification(parsed.error));
     }
   } finally {
     sub.dispose();

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionRegistry } from '../connections/registry';
 import { deriveState } from '../model/derived';
+import { forNotification } from '../model/display';
 import { isFinal } from '../model/status';
 import type { Log } from '../log';
 
@@ -109,7 +110,7 @@ export class WatchManager implements vscode.Disposable {
     this.notified.push(text);
     this.log.info(`Watch: ${text}`);
     const buttons = offerRestart && w.id ? ['Open', 'Restart'] : ['Open'];
-    void vscode.window.showInformationMessage(`Cloudflare Workflows: ${text}`, ...buttons).then((pick) => {
+    void vscode.window.showInformationMessage(forNotification(`Cloudflare Workflows: ${text}`, 600), ...buttons).then((pick) => {
       if (pick === 'Open') this.onOpen(w);
       if (pick === 'Restart' && w.id) void vscode.commands.executeCommand('cloudflareWorkflows.restart', { connectionId: w.connectionId, workflow: w.workflow, id: w.id });
     });

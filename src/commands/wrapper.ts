@@ -1,6 +1,7 @@
 // The one wrapper every command goes through: logs (token-free), turns errors into messages that
 // say what to do, stays quiet on cancellation, and marks connections read-only on a 403 write.
 import * as vscode from 'vscode';
+import { forNotification } from '../model/display';
 import { isApiError, WorkflowsApiError } from '../api';
 import type { TreeNode } from '../tree/nodes';
 import { Cancelled, type CommandContext } from './context';
@@ -64,7 +65,7 @@ function reportError(ctx: CommandContext, id: string, e: unknown, args: unknown[
     if (e.kind === 'rateLimited' || e.kind === 'server' || e.kind === 'timeout') actions.push('Show Log');
   }
   // Not awaited: the notification stays until dismissed and must not hold the command open.
-  void vscode.window.showErrorMessage(`Cloudflare Workflows: ${message}`, ...actions).then((pick) => {
+  void vscode.window.showErrorMessage(forNotification(`Cloudflare Workflows: ${message}`, 600), ...actions).then((pick) => {
     if (pick === 'Update Token') void vscode.commands.executeCommand('cloudflareWorkflows.updateToken');
     if (pick === 'Diagnose Connection') void vscode.commands.executeCommand('cloudflareWorkflows.diagnoseConnection');
     if (pick === 'Show Log') void vscode.commands.executeCommand('cloudflareWorkflows.showLog');
