@@ -17,7 +17,7 @@ import type {
   WorkflowSummary,
 } from '../model/types';
 import type { BackendStats, BatchDeleteResult, GetInstanceOptions, RequestOptions, StepOutput, WorkflowsBackend } from './backend';
-import { batchResult, engineMessage, isFatal, parseOr, seg } from './common';
+import { batchResult, engineMessage, isFatal, matchCreatedBatch, parseOr, seg } from './common';
 import {
   infoNumber,
   infoString,
@@ -274,14 +274,18 @@ class CloudBackend implements CloudWorkflowsBackend {
     let done = 0;
     let fatal: Error | undefined;
     // One request per 100: a batch is all-or-nothing on the server, so a failed chunk fails its items.
+    // A successful one is matched to its requests by instance id (matchCreatedBatch).
     for (const [c, part] of chunk(items, 100).entries()) {
       const offset = c * 100;
       const op = `create ${part.length} instance(s) of workflow "${name}"`;
       if (!fatal) {
         try {
           const r = await this.#t.call({ method: 'POST', path: `${this.#wf(name)}/instances/batch`, body: part.map((i) => this.#createBody(i)), signal: opts.signal, op });
-          const list = this.#parse(op, () => parseCreatedBatch(r.result, part.length));
-          list.forEach((x, i) => (created[offset + i] = x));
+          const parsed = this.#parse(op, () => parseCreatedBatch(r.result));
+          const listed = Array.isArray(r.result) ? r.result.length : 0;
+          const matched = matchCreatedBatch(part, parsed, listed, 'Cloudflare');
+          matched.created.forEach((x, i) => (created[offset + i] = x));
+          matched.failures.forEach((f) => failures.push({ index: offset + f.index, error: f.error }));
         } catch (e) {
           const error = e instanceof Error ? e : new Error(String(e));
           part.forEach((_, i) => failures.push({ index: offset + i, error }));

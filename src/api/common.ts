@@ -70,3 +70,40 @@ export function batchResult(items: readonly CreateInstanceInput[], created: (Cre
 export function engineMessage(message: string): string {
   return message.replace(/^\w*Error:\s*/, '').replace(/^\([\w.]+\)\s*/, '');
 }
+
+/**
+ * Matches a batch create response to the requests by instance id, not by position: the server does not
+ * promise to answer in order. Requests without an id take the generated ids the response lists beyond
+ * the requested ones, in order, and only while the counts agree. Whatever is left cannot be accounted
+ * for: those requests fail, and the message names the ids that were created, so a retry of just the
+ * failed ones does not run into duplicate ids.
+ */
+export function matchCreatedBatch(
+  part: readonly CreateInstanceInput[],
+  response: { created: CreatedInstance[]; unreadable: number[] },
+  listed: number,
+  service: string,
+): { created: (CreatedInstance | undefined)[]; failures: { index: number; error: Error }[] } {
+  const created: (CreatedInstance | undefined)[] = new Array(part.length);
+  const byId = new Map(response.created.map((c) => [c.id, c]));
+  const requested = new Set(part.flatMap((p) => (p.id === undefined ? [] : [p.id])));
+  part.forEach((p, i) => {
+    if (p.id !== undefined && byId.has(p.id)) created[i] = byId.get(p.id);
+  });
+  const generated = response.created.filter((c) => !requested.has(c.id));
+  const anonymous = part.flatMap((p, i) => (p.id === undefined ? [i] : []));
+  if (generated.length === anonymous.length && response.unreadable.length === 0) anonymous.forEach((i, k) => (created[i] = generated[k]));
+  const missing = part.flatMap((_, i) => (created[i] === undefined ? [i] : []));
+  if (missing.length === 0) return { created, failures: [] };
+  const made = response.created.map((c) => c.id);
+  const shown = made.slice(0, 20).map((id) => `"${id}"`).join(', ') + (made.length > 20 ? ` and ${made.length - 20} more` : '');
+  const why =
+    listed !== part.length ? `${service} answered ${part.length} requests with ${listed} results` :
+    response.unreadable.length > 0 ? `${service} sent ${response.unreadable.length} result(s) that could not be read` :
+    `${service} did not list this instance among the created ones`;
+  const error = new WorkflowsApiError(
+    'malformedResponse',
+    `Not confirmed: ${why}. It may or may not exist; check before creating it again. ${made.length > 0 ? `Created in the same batch: ${shown}.` : 'None of the batch was confirmed as created.'}`,
+  );
+  return { created, failures: missing.map((index) => ({ index, error })) };
+}

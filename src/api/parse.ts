@@ -326,13 +326,34 @@ export function parseCreated(v: unknown, path = 'result'): CreatedInstance {
   const o = expectObj(v, path);
   const c: CreatedInstance = { id: reqStr(o, 'id', path) };
   if (o.status !== undefined) c.status = normaliseStatus(o.status);
+  // Kept from the cloud's create response {id, status, version_id, workflow_id, trigger_source?}
+  // (workflows-api.md §1.7, CFTS InstanceCreateResponse).
+  const versionId = optStr(o, 'version_id');
+  const workflowId = optStr(o, 'workflow_id');
+  const trigger = optStr(o, 'trigger_source');
+  if (versionId !== undefined) c.versionId = versionId;
+  if (workflowId !== undefined) c.workflowId = workflowId;
+  if (trigger !== undefined) c.triggerSource = trigger;
   return c;
 }
 
-export function parseCreatedBatch(v: unknown, expected: number): CreatedInstance[] {
+/**
+ * A batch create response, item by item: the readable ones, and the positions of those that are not.
+ * Only a result that is not a list at all is a ShapeError; the caller matches items to requests by id.
+ */
+export function parseCreatedBatch(v: unknown): { created: CreatedInstance[]; unreadable: number[] } {
   const list = expectArray(v, 'result');
-  if (list.length !== expected) throw new ShapeError('result', `should list ${expected} instances but lists ${list.length}`);
-  return list.map((x, i) => parseCreated(x, `result[${i}]`));
+  const created: CreatedInstance[] = [];
+  const unreadable: number[] = [];
+  list.forEach((x, i) => {
+    try {
+      created.push(parseCreated(x, `result[${i}]`));
+    } catch (e) {
+      if (!(e instanceof ShapeError)) throw e;
+      unreadable.push(i);
+    }
+  });
+  return { created, unreadable };
 }
 
 export function parseBatchDelete(v: unknown): BatchDeleteResult {

@@ -170,6 +170,10 @@ export interface CreateInstanceInput {
 export interface CreatedInstance {
   id: string;
   status?: InstanceStatus;
+  /** Cloud create responses: which workflow and version the instance will run. */
+  workflowId?: string;
+  versionId?: string;
+  triggerSource?: TriggerSource | string;
 }
 
 export interface BatchCreateResult {

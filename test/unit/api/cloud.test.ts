@@ -82,7 +82,7 @@ describe('api/cloud (mocked API)', () => {
         body: JSON.stringify({ instance_id: 'x', params: { a: 1 }, instance_retention: { success_retention: '1 day', error_retention: 5000 } }),
       })
       .reply(200, ok({ id: 'x', status: 'queued', version_id: 'v', workflow_id: 'w' }), JSON_HEADERS);
-    assert.deepEqual(await b.createInstance('wf', { id: 'x', params: { a: 1 }, retention: { successRetention: '1 day', errorRetention: 5000 } }), { id: 'x', status: 'queued' });
+    assert.deepEqual(await b.createInstance('wf', { id: 'x', params: { a: 1 }, retention: { successRetention: '1 day', errorRetention: 5000 } }), { id: 'x', status: 'queued', versionId: 'v', workflowId: 'w' });
   });
 
   it('reports 409 already_exists as conflict and does not repeat the create', async () => {
@@ -110,6 +110,37 @@ describe('api/cloud (mocked API)', () => {
     assert.equal(r.created.length, 250);
     assert.equal(r.created[249].id, 'i-249');
     assert.deepEqual(progress, [100, 200, 250]);
+  });
+
+  it('batch create matches results to requests by id, not position; keeps version and workflow ids', async () => {
+    pool()
+      .intercept({ path: `${WF}/wf/instances/batch`, method: 'POST' })
+      .reply((opts) => {
+        const items = JSON.parse(String(opts.body)) as { instance_id?: string }[];
+        // Answered in reverse order, with a generated id for the request that named none.
+        const out = items.map((i) => ({ id: i.instance_id ?? 'generated-1', status: 'queued', version_id: 'ver-1', workflow_id: 'wf-uuid' })).reverse();
+        return { statusCode: 200, data: ok(out), responseOptions: JSON_HEADERS };
+      });
+    const r = await b.createInstances('wf', [{ id: 'a' }, {}, { id: 'c' }]);
+    assert.deepEqual(r.failed, []);
+    assert.deepEqual(r.created.map((c) => c.id), ['a', 'generated-1', 'c']);
+    assert.equal(r.created[0].versionId, 'ver-1');
+    assert.equal(r.created[0].workflowId, 'wf-uuid');
+  });
+
+  it('a batch answer that is short or has an unreadable item fails only the unconfirmed requests and names the created ones', async () => {
+    pool().intercept({ path: `${WF}/wf/instances/batch`, method: 'POST' }).reply(200, ok([{ id: 'c' }, { id: 'a' }]), JSON_HEADERS);
+    pool().intercept({ path: `${WF}/wf/instances/batch`, method: 'POST' }).reply(200, ok([{ id: 'x' }, { broken: true }, { id: 'z' }]), JSON_HEADERS);
+    const short = await b.createInstances('wf', [{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+    assert.deepEqual(short.created.map((c) => c.id), ['a', 'c']);
+    assert.deepEqual(short.failed.map((f) => [f.index, f.id]), [[1, 'b']]);
+    assert.equal((short.failed[0].error as { kind?: string }).kind, 'malformedResponse');
+    assert.match(short.failed[0].error.message, /answered 3 requests with 2 results/);
+    assert.match(short.failed[0].error.message, /Created in the same batch: "c", "a"/);
+    const bad = await b.createInstances('wf', [{ id: 'x' }, { id: 'y' }, { id: 'z' }]);
+    assert.deepEqual(bad.created.map((c) => c.id), ['x', 'z']);
+    assert.deepEqual(bad.failed.map((f) => f.id), ['y']);
+    assert.match(bad.failed[0].error.message, /1 result\(s\) that could not be read/);
   });
 
   it('a failed chunk fails its items; a fatal error fails the rest without sending them', async () => {

@@ -181,9 +181,11 @@ describe('api/parse', () => {
   describe('other results', () => {
     it('created instances, single and batch', () => {
       assert.deepEqual(parseCreated({ id: 'a' }), { id: 'a' });
-      assert.deepEqual(parseCreated({ id: 'a', status: 'queued', version_id: 'v', workflow_id: 'w' }), { id: 'a', status: 'queued' });
-      assert.equal(parseCreatedBatch([{ id: 'a' }, { id: 'b' }], 2).length, 2);
-      assert.throws(() => parseCreatedBatch([{ id: 'a' }], 2), /2 instances/);
+      assert.deepEqual(parseCreated({ id: 'a', status: 'queued', version_id: 'v', workflow_id: 'w', trigger_source: 'api' }), { id: 'a', status: 'queued', versionId: 'v', workflowId: 'w', triggerSource: 'api' });
+      assert.deepEqual(parseCreatedBatch([{ id: 'a' }, { id: 'b' }]), { created: [{ id: 'a' }, { id: 'b' }], unreadable: [] });
+      // An unreadable item is reported by position; only a non-list is a shape error.
+      assert.deepEqual(parseCreatedBatch([{ id: 'a' }, { nope: 1 }, null]), { created: [{ id: 'a' }], unreadable: [1, 2] });
+      assert.throws(() => parseCreatedBatch({ id: 'a' }), ShapeError);
     });
     it('batch delete outcomes', () => {
       const r = parseBatchDelete({ deleted: [{ id: 'a' }], errors: [{ id: 'b', code: 10400, message: 'workflows.api.error.instance.not_found' }, { id: 'c', code: 10001, message: 'boom' }] });
