@@ -17,6 +17,7 @@ import { Pool } from 'undici';
 import Cloudflare from 'cloudflare';
 import { cloudBackend, localBackend, type WorkflowsBackend } from '../src/api';
 import { startGateway, type Gateway } from '../test/support/gateway';
+import { formatRatio, formatSpread, median, pairedRatios } from './report';
 
 export interface ClientBenchOptions {
   instances?: number;
@@ -55,12 +56,7 @@ export interface ClientBenchResult {
 const WORKFLOW = 'bulk-import';
 const CONCURRENCY = 6;
 
-export function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
+export { median };
 
 async function eachLimited<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -295,13 +291,13 @@ export function clientBenchReport(r: ClientBenchResult): string {
   const lines = [
     `### API client: ${r.instances} instances, pages of ${r.perPage}, ${r.details} details 6 at a time (wrangler ${r.wranglerVersion}, ${r.rounds} rounds, medians)`,
     '',
-    `| Contender | Path | List all (ms) | × floor (paired) | ${r.details} details (ms) | × floor (paired) | Requests / round |`,
+    `| Contender | Path | List all (ms, median (min–max)) | × floor (paired, range) | ${r.details} details (ms) | × floor (paired, range) | Requests / round |`,
     '|---|---|---:|---:|---:|---:|---:|',
   ];
   for (const c of r.contenders) {
     const floor = floorOf(r, c);
     lines.push(
-      `| ${c.name} | ${c.path === 'engine' ? 'engine' : 'gateway → engine'} | ${fmt(median(c.listAllMs))} | ${pairedRatio(c.listAllMs, floor.listAllMs).toFixed(2)}× | ${fmt(median(c.detailsMs))} | ${pairedRatio(c.detailsMs, floor.detailsMs).toFixed(2)}× | ${c.requestsPerRound ?? '–'} |`,
+      `| ${c.name} | ${c.path === 'engine' ? 'engine' : 'gateway → engine'} | ${formatSpread(c.listAllMs)} | ${c === floor ? '1×' : formatRatio(pairedRatios(c.listAllMs, floor.listAllMs))} | ${formatSpread(c.detailsMs)} | ${c === floor ? '1×' : formatRatio(pairedRatios(c.detailsMs, floor.detailsMs))} | ${c.requestsPerRound ?? '–'} |`,
     );
   }
   const single = median(r.oursSingleDetailMs);
