@@ -7,6 +7,7 @@ import { addAccount, connectLocal, importEnvToken, removeConnection, renameConne
 import { connectionLabel, type CommandContext, resolveInstances } from './context';
 import { createInstancesFromFile } from './createFromFile';
 import { createInstance } from './createInstance';
+import { createTestFromInstance } from './createTest';
 import { deleteInstances } from './deleteInstances';
 import { diagnoseConnection } from './diagnose';
 import { clearFilter, filterWorkflow, goToInstance, searchWorkflows } from './filters';
@@ -50,6 +51,7 @@ export function registerCommands(ctx: CommandContext, showLog: () => void): void
   reg('copyInstanceJson', copyInstanceJson);
   reg('openInDashboard', openInDashboard);
   reg('exportInstance', exportInstance);
+  reg('createTestFromInstance', createTestFromInstance);
   reg('openInstanceJson', openInstanceJson);
   reg('rerunWithSameParams', rerunWithSameParams);
   reg('compareInstances', compareInstances);
