@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const VIEW = 'view == cloudflareWorkflows.tree';
 const inst = (re) => `${VIEW} && viewItem =~ /^cfwfInstance:${re}/`;
 const RW_INSTANCE = '[^:]+:rw:';
+const PREVIEW_ACTIVE = "activeWebviewPanelId == 'cloudflareWorkflows.instance' && cloudflareWorkflows.instancePreviewActive";
 
 /** [id, title, icon?, palette?] — palette false hides internal commands. */
 const commands = [
@@ -47,6 +48,8 @@ const commands = [
   ['revealWorkflowClass', 'Reveal Workflow Class', '$(symbol-class)'],
   ['pickSourceConnection', 'Pick Connection for Step Statistics…', '$(graph)'],
   ['refreshStepStatistics', 'Refresh Step Statistics', '$(refresh)'],
+  ['keepInstanceOpen', 'Keep Instance Open', '$(pinned)'],
+  ['previewInstance', 'Preview Instance', undefined, false],
   ['loadMore', 'Load More Instances', undefined, false],
   ['showNewInstances', 'Show New Instances', undefined, false],
 ];
@@ -106,8 +109,11 @@ const menus = {
     item('openInDashboard', inst('[^:]+:[^:]+:cloud'), '4_more@3'),
     item('deleteInstance', inst('[^:]+:rw:.*\\+del'), '9_delete@1'),
   ],
+  // The preview panel's "Keep Open" (webview titles cannot be italic, so the preview says "Preview:").
+  'editor/title': [item('keepInstanceOpen', PREVIEW_ACTIVE, 'navigation@1')],
   commandPalette: [
     ...commands.filter((c) => c[3] === false).map(([id]) => ({ command: `cloudflareWorkflows.${id}`, when: 'false' })),
+    { command: 'cloudflareWorkflows.keepInstanceOpen', when: PREVIEW_ACTIVE },
   ],
 };
 

@@ -46,6 +46,14 @@ export function registerCommands(ctx: CommandContext, showLog: () => void): void
     const opts = args.find((a): a is { selectStep: string } => typeof a === 'object' && a !== null && typeof (a as { selectStep?: unknown }).selectStep === 'string');
     await c.panels.open({ ...t, connectionLabel: connectionLabel(c, t.connectionId) }, opts ? { selectStep: opts.selectStep } : undefined);
   });
+  // The tree item's click: the reusable preview (a double-click keeps it open).
+  reg('previewInstance', async (c, ...args) => {
+    const [t] = await resolveInstances(c, args);
+    c.panels.click({ ...t, connectionLabel: connectionLabel(c, t.connectionId) });
+  });
+  reg('keepInstanceOpen', (c) => {
+    if (!c.panels.keepOpen()) void vscode.window.showInformationMessage('No instance preview is open.');
+  });
   reg('goToInstance', goToInstance);
   reg('copyInstanceId', copyInstanceId);
   reg('copyInstanceJson', copyInstanceJson);

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { pendingEventType } from '../model/derived';
 import { splitStepName } from '../model/status';
+import { instanceRef } from '../tree/nodes';
 import { InstancePanelManager } from '../webview/instancePanel';
 import type { PanelTarget, WebviewAction } from '../webview/protocol';
 import type { CommandContext } from './context';
@@ -86,7 +87,24 @@ export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandC
       manager.open(target, opts);
     },
     refresh(target: { connectionId: string; workflow: string; id: string }) {
+  // Keyboard navigation in the tree moves an open preview along with the selection.
+  ext.subscriptions.push(
+    ctx.view.onDidChangeSelection((e) => {
+      const [node] = e.selection;
+      if (e.selection.length !== 1 || node?.kind !== 'instance') return;
+      const ref = instanceRef(node);
+      manager.follow({ ...ref, connectionLabel: ctx.registry.get(ref.connectionId)?.label ?? ref.connectionId });
+    }),
+  );
+
       void manager.refresh({ ...target, connectionLabel: '' });
     },
   };
 }
+    /** A click in the tree: the preview, or a panel of its own on a double-click. */
+    click(target: PanelTarget) {
+      manager.click(target);
+    },
+    keepOpen() {
+      return manager.keepOpen();
+    },

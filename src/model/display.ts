@@ -5,7 +5,9 @@
 // visible with the same marker and shorten long values, so that what the user reads is what is there.
 
 /** Characters that are invisible, reorder text or control layout: shown as `⟨U+XXXX⟩`. */
+// Combining marks (U+034F, variation selectors) are listed on purpose: alone they are invisible.
 const HIDDEN =
+  // eslint-disable-next-line no-misleading-character-class
   /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u2800\u3164\uFE00-\uFE0F\uFFA0\u{E0100}-\u{E01EF}]/gu;
 
 /** The marker for one hidden character; the same on every surface, webview included. */
@@ -137,12 +139,12 @@ export function forStatusBar(value: unknown, max: number = DISPLAY_LIMITS.status
  */
 export function forMarkdown(value: unknown, max: number = DISPLAY_LIMITS.markdown): string {
   const text = markHidden(shorten(coerce(value), max).replace(/\r\n?/g, '\n'), '\n');
-  const icons: string[] = [];
-  // Set icons aside so their parentheses stay adjacent for VS Code's `\$(name)` escape.
-  const body = text.replace(ICON, (_m, name: string) => `\u0000${icons.push(name) - 1}\u0000`);
-  return body
-    .replace(/[\\`*_{}[\]()#+\-.!|<>~=&:@$"']/g, '\\$&')
-    .replace(/\u0000(\d+)\u0000/g, (_m, i: string) => `\\$(${icons[Number(i)]})`)
+  // Split on icons (odd parts are their names) so their parentheses stay adjacent for VS Code's
+  // `\$(name)` escape, and escape everything else.
+  return text
+    .split(ICON)
+    .map((part, i) => (i % 2 ? `\\$(${part})` : part.replace(/[\\`*_{}[\]()#+\-.!|<>~=&:@$"']/g, '\\$&')))
+    .join('')
     .replace(/\n/g, '  \n');
 }
 

@@ -269,7 +269,8 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
     if (details) item.tooltip = instanceTooltip(i, details);
     item.iconPath = statusIcon(i.status);
     item.contextValue = instanceContext(i.status, this.access(conn.id), conn.kind, true);
-    item.command = { command: 'cloudflareWorkflows.openInstance', title: 'Open Instance', arguments: [node] };
+    // A click previews (one reusable panel); a double-click or "Open Instance" gives it a panel of its own.
+    item.command = { command: 'cloudflareWorkflows.previewInstance', title: 'Preview Instance', arguments: [node] };
     return item;
   }
 

@@ -4,7 +4,7 @@ import { allowedActions, canSendEvent, isFinal } from '../model/status';
 import { pendingEventType } from '../model/derived';
 import type { InstanceDetails } from '../model/types';
 import type { HostToWebview, InstanceMeta, JsonSubject, PanelTarget, ViewCapabilities, WebviewAction, WebviewToHost } from './protocol';
-import { parseWebviewMessage } from './protocol';
+import { messageGeneration, parseWebviewMessage } from './protocol';
 
 /** What `fetchInstance` returns: the details, and any meta the caller knows better than the defaults. */
 export interface FetchedInstance {
@@ -46,6 +46,14 @@ export interface SessionOptions {
   refreshIntervalMs: () => number;
   scheduler?: Scheduler;
   now?: () => number;
+  /** Which view of the panel this is: a preview panel shows many instances in turn, each a new generation. */
+  generation?: number;
+  /** The webview is loaded already (a preview switching to another instance): no `ready` will come. */
+  webviewReady?: boolean;
+  /** Details remembered from an earlier view of this instance: painted at once, refreshed behind. */
+  initial?: { details: InstanceDetails; meta: InstanceMeta };
+  /** Every successful fetch, so the manager can remember it for a revisit. */
+  onFetched?: (last: { details: InstanceDetails; meta: InstanceMeta }) => void;
 }
 
 const NO_CAPABILITIES: ViewCapabilities = { stepOutput: false, restartFromStep: false, goToSource: false };
@@ -68,8 +76,11 @@ export class InstanceSession {
   private last: { details: InstanceDetails; meta: InstanceMeta } | undefined;
   private pendingSelect: string | undefined;
   private lastMessage: HostToWebview | undefined;
+  /** When this session last fetched (not the remembered details): a `ready` right after it need not fetch again. */
+  private fetchedAt: number | undefined;
   private readonly scheduler: Scheduler;
   private readonly now: () => number;
+  readonly generation: number;
 
   constructor(
     readonly target: PanelTarget,
@@ -79,6 +90,20 @@ export class InstanceSession {
   ) {
     this.scheduler = options.scheduler ?? realScheduler;
     this.now = options.now ?? Date.now;
+    this.generation = options.generation ?? 0;
+    this.last = options.initial;
+    if (options.webviewReady) this.greet();
+  }
+
+  /** Tells a loaded webview which instance it shows now, and paints what we have. */
+  private greet(): void {
+    this.webviewReady = true;
+    this.post({ type: 'init', target: this.target, generation: this.generation });
+    // Show what we have at once; fresh data follows.
+    if (this.last) {
+      this.post({ type: 'instance', details: this.last.details, meta: this.last.meta });
+      this.flushSelection();
+    }
   }
 
   /** The last message posted to the webview (for tests and diagnostics). */
@@ -101,15 +126,16 @@ export class InstanceSession {
     this.port.post(message);
   }
 
-  /** The panel was shown or hidden. Hidden panels do not poll (their webview is torn down). */
+  /**
+   * The panel was shown or hidden. Hidden panels do not poll. The webview stays "ready": a torn-down
+   * one says `ready` again when it is back, while forgetting readiness on a hide event left a panel
+   * silent for good when that event raced the webview's first `ready` (seen as a flaky test).
+   */
   setVisible(visible: boolean): void {
     if (visible === this.visible) return;
     this.visible = visible;
-    if (!visible) {
-      this.webviewReady = false;
-      this.clearTimer();
-    }
-    // Showing it again reloads the webview, whose `ready` triggers the refresh.
+    if (!visible) this.clearTimer();
+    else if (this.webviewReady && !this.inFlight && this.timer === undefined) this.schedule();
   }
 
   selectStep(name: string): void {
@@ -143,7 +169,9 @@ export class InstanceSession {
       const fetched = await this.deps.fetchInstance(this.target, controller.signal);
       if (this.disposed || controller.signal.aborted) return;
       this.failures = 0;
+      this.fetchedAt = this.now();
       this.last = { details: fetched.details, meta: this.buildMeta(fetched) };
+      this.options.onFetched?.(this.last);
       this.post({ type: 'instance', details: this.last.details, meta: this.last.meta });
       this.flushSelection();
     } catch (e) {
@@ -204,6 +232,12 @@ export class InstanceSession {
       this.deps.log.warn(`Instance view: ignored a malformed message from the webview (${describe(raw)})`);
       return;
     }
+    // A click meant for the instance the preview showed a moment ago must not act on this one.
+    if (message.type !== 'ready' && (messageGeneration(raw) ?? 0) !== this.generation) {
+      this.deps.log.warn(`Instance view: ignored a ${message.type} meant for an instance this panel no longer shows`);
+      if (message.type === 'copy' || message.type === 'openJson' || message.type === 'goToSource') this.post({ type: 'requestFailed', request: message.type, message: 'The panel shows another instance now.' });
+      return;
+    }
     try {
       await this.dispatch(message);
     } catch (e) {
@@ -219,15 +253,14 @@ export class InstanceSession {
 
   private async dispatch(message: WebviewToHost): Promise<void> {
     switch (message.type) {
-      case 'ready':
-        this.webviewReady = true;
-        this.post({ type: 'init', target: this.target });
-        // Show what we have at once; fresh data follows.
-        if (this.last) {
-          this.post({ type: 'instance', details: this.last.details, meta: this.last.meta });
-          this.flushSelection();
-        }
+      case 'ready': {
+        this.greet();
+        // The fetch started with the click is on its way or just landed: no second request for it.
+        if (this.inFlight) return;
+        const interval = this.options.refreshIntervalMs();
+        if (this.fetchedAt !== undefined && this.now() - this.fetchedAt < Math.max(1000, interval)) return this.schedule();
         return this.refresh();
+      }
       case 'refresh':
         return this.refresh();
       case 'copy':

@@ -43,8 +43,12 @@ export type JsonSubject = 'params' | 'output' | 'error' | 'step';
 export const JSON_SUBJECTS: readonly JsonSubject[] = ['params', 'output', 'error', 'step'];
 
 export type HostToWebview =
-  /** First message after `ready`: which instance this is, so the webview can persist it. */
-  | { type: 'init'; target: PanelTarget }
+  /**
+   * First message after `ready`, and again whenever a preview panel switches instance: which instance
+   * this is (the webview persists it and keeps UI state per instance) and the view's generation,
+   * which the webview puts on every message it sends so the host drops ones meant for an earlier view.
+   */
+  | { type: 'init'; target: PanelTarget; generation?: number }
   | { type: 'loading' }
   | { type: 'instance'; details: InstanceDetails; meta: InstanceMeta }
   /** A fetch failed; the webview keeps showing the last details it has. */
@@ -121,6 +125,11 @@ export function parseWebviewMessage(value: unknown): WebviewToHost | undefined {
     default:
       return undefined;
   }
+}
+
+/** The `generation` a webview message was sent under (see `init`), or undefined when it has none. */
+export function messageGeneration(value: unknown): number | undefined {
+  return isRecord(value) && typeof value.generation === 'number' && Number.isSafeInteger(value.generation) ? value.generation : undefined;
 }
 
 /** Validates a target read back from persisted webview state (a restored panel). */

@@ -2,6 +2,7 @@
 // across live updates and reloads, and lays out header, cards, timeline and step details.
 import { deriveState } from '../../model/derived';
 import { forWebviewLine } from '../../model/display';
+import { stepToOpenAt } from '../../model/openAt';
 import { isFinal } from '../../model/status';
 import { buildTimeline, type Timeline, type TimelineRow } from '../../model/timeline';
 import type { InstanceDetails } from '../../model/types';
@@ -98,7 +99,8 @@ export class App {
   private onMessage(m: HostToWebview): void {
     switch (m.type) {
       case 'init':
-        this.host.setTarget(m.target);
+        // A preview panel switching instance: same page, the other instance's own UI state.
+        if (this.host.setTarget(m.target, m.generation ?? 0)) this.resetView();
         document.title = forWebviewLine(`${m.target.workflow} / ${m.target.id}`);
         break;
       case 'loading':
@@ -133,6 +135,30 @@ export class App {
     }
   }
 
+  /** Forgets the instance shown so far and takes the UI state (selection, scroll, zoom) of the new one. */
+  private resetView(): void {
+    const ui = this.host.ui;
+    this.details = undefined;
+    this.meta = undefined;
+    this.timeline = undefined;
+    this.fullOutputs.clear();
+    this.pendingAction = undefined;
+    this.pendingSelect = undefined;
+    this.ioKey = '';
+    this.detailsKey = '';
+    this.banner.replaceChildren();
+    this.ioSlot.replaceChildren();
+    this.summary.textContent = '';
+    this.timelineView.clear();
+    this.timelineView.restore({ scrollTop: ui.scrollTop, scrollLeft: ui.scrollLeft, pxPerMs: ui.pxPerMs });
+    this.timelineView.setTimeMode(ui.timeMode);
+    for (const [mode, b] of Object.entries(this.timeButtons)) b.setAttribute('aria-pressed', String(mode === ui.timeMode));
+    this.idleToggle.checked = ui.hideIdle;
+    this.renderDetails();
+    this.updateTicking();
+    this.showLoading();
+  }
+
   private showLoading(): void {
     this.root.setAttribute('aria-busy', 'true');
     this.headerSlot.replaceChildren(h('div', { class: 'loading' }, icon('loading', 'codicon-modifier-spin'), 'Loading instance…'));
@@ -156,6 +182,7 @@ export class App {
   }
 
   private setInstance(details: InstanceDetails, meta: InstanceMeta): void {
+    const first = !this.details;
     this.details = details;
     this.meta = meta;
     this.root.setAttribute('aria-busy', 'false');
@@ -167,6 +194,10 @@ export class App {
     if (this.pendingSelect !== undefined) {
       this.timelineView.select(this.pendingSelect, { scroll: true });
       this.pendingSelect = undefined;
+    } else if (first && !this.timelineView.selectedRow && this.timeline) {
+      // Nothing chosen for this instance yet: open at the failing step, the wait, or the step running now.
+      const at = stepToOpenAt(this.timeline, details.status);
+      if (at !== undefined) this.timelineView.select(at, { scroll: true });
     }
     this.renderDetails();
     this.updateTicking();

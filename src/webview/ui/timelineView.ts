@@ -216,6 +216,24 @@ export class TimelineView {
     else this.render(true);
   }
 
+  /** No instance (a preview switching to another one): rows go back to the pool until new data. */
+  clear(): void {
+    this.timeline = undefined;
+    this.indexByName.clear();
+    this.selectedIndex = -1;
+    for (const parts of this.rendered.values()) {
+      parts.row.remove();
+      this.pool.push(parts);
+    }
+    this.rendered.clear();
+    this.decor.replaceChildren();
+    this.ticks.replaceChildren();
+    this.body.style.height = '0px';
+    this.empty.hidden = true;
+    this.horizontalKey = '';
+    this.updateActiveDescendant();
+  }
+
   select(name: string | undefined, opts: { scroll?: boolean; notify?: boolean } = {}): void {
     const index = name === undefined ? -1 : (this.indexByName.get(name) ?? -1);
     this.selectIndex(index, opts);

@@ -27,7 +27,12 @@ export interface UiState {
 export interface PersistedState {
   target?: PanelTarget;
   ui: UiState;
+  /** A preview panel shows instances in turn: the UI state of the others, by instance, oldest first. */
+  others: Record<string, UiState>;
 }
+
+/** UI states kept for instances a preview showed before (a few hundred bytes each). */
+const MAX_OTHER_STATES = 50;
 
 const DEFAULT_UI: UiState = { scrollTop: 0, scrollLeft: 0, timeMode: 'relative', hideIdle: false, collapsed: {} };
 
@@ -35,6 +40,8 @@ export class Host {
   private readonly api: VsCodeApi;
   private state: PersistedState;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The host's view generation (see the `init` message), sent back on every message. */
+  private generation = 0;
 
   constructor() {
     this.api = acquireVsCodeApi();
@@ -44,7 +51,7 @@ export class Host {
   }
 
   post(message: WebviewToHost): void {
-    this.api.postMessage(message);
+    this.api.postMessage(message.type === 'ready' ? message : { ...message, generation: this.generation });
   }
 
   onMessage(handler: (message: HostToWebview) => void): void {
@@ -59,9 +66,27 @@ export class Host {
     return this.state.ui;
   }
 
-  setTarget(target: PanelTarget): void {
+  /**
+   * Which instance this is now, and the generation to send back. Returns true when it is another
+   * instance than before: its own UI state (selection, scroll, zoom) becomes current.
+   */
+  setTarget(target: PanelTarget, generation = 0): boolean {
+    this.generation = generation;
+    const before = this.state.target;
+    const changed = before !== undefined && stateKey(before) !== stateKey(target);
+    if (changed) {
+      const others = { ...this.state.others, [stateKey(before)]: this.state.ui };
+      const key = stateKey(target);
+      const mine = others[key];
+      delete others[key];
+      const keys = Object.keys(others);
+      for (const k of keys.slice(0, Math.max(0, keys.length - MAX_OTHER_STATES))) delete others[k];
+      this.state.others = others;
+      this.state.ui = mine ?? { ...DEFAULT_UI, collapsed: {} };
+    }
     this.state.target = target;
     this.saveNow();
+    return changed;
   }
 
   /** Merges a change and saves soon (scrolling updates this many times a second). */
@@ -79,20 +104,27 @@ export class Host {
   }
 }
 
+function stateKey(t: Pick<PanelTarget, 'connectionId' | 'workflow' | 'id'>): string {
+  return JSON.stringify([t.connectionId, t.workflow, t.id]);
+}
+
 function readState(raw: unknown): PersistedState {
   const s = (raw && typeof raw === 'object' ? raw : {}) as Partial<PersistedState>;
-  const ui = (s.ui && typeof s.ui === 'object' ? s.ui : {}) as Partial<UiState>;
+  const others: Record<string, UiState> = {};
+  if (s.others && typeof s.others === 'object') for (const [k, v] of Object.entries(s.others).slice(-MAX_OTHER_STATES)) others[k] = readUi(v);
+  return { target: s.target, ui: readUi(s.ui), others };
+}
+
+function readUi(raw: unknown): UiState {
+  const ui = (raw && typeof raw === 'object' ? raw : {}) as Partial<UiState>;
   return {
-    target: s.target,
-    ui: {
-      selected: typeof ui.selected === 'string' ? ui.selected : undefined,
-      scrollTop: num(ui.scrollTop, 0),
-      scrollLeft: num(ui.scrollLeft, 0),
-      pxPerMs: typeof ui.pxPerMs === 'number' && ui.pxPerMs > 0 ? ui.pxPerMs : undefined,
-      timeMode: ui.timeMode === 'absolute' ? 'absolute' : DEFAULT_UI.timeMode,
-      hideIdle: ui.hideIdle === true,
-      collapsed: ui.collapsed && typeof ui.collapsed === 'object' ? { ...ui.collapsed } : {},
-    },
+    selected: typeof ui.selected === 'string' ? ui.selected : undefined,
+    scrollTop: num(ui.scrollTop, 0),
+    scrollLeft: num(ui.scrollLeft, 0),
+    pxPerMs: typeof ui.pxPerMs === 'number' && ui.pxPerMs > 0 ? ui.pxPerMs : undefined,
+    timeMode: ui.timeMode === 'absolute' ? 'absolute' : DEFAULT_UI.timeMode,
+    hideIdle: ui.hideIdle === true,
+    collapsed: ui.collapsed && typeof ui.collapsed === 'object' ? { ...ui.collapsed } : {},
   };
 }
 

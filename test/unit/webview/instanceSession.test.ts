@@ -71,7 +71,7 @@ function setup(opts: { interval?: number; fetch?: (signal: AbortSignal) => Promi
 }
 
 describe('InstanceSession', () => {
-  it('waits for the webview to be ready, then sends init, loading and the instance', async () => {
+  it('fetches while the webview loads and posts the result on ready, without asking again', async () => {
     const s = setup();
     await s.session.refresh();
     assert.equal(s.posted.length, 0, 'nothing is posted before ready');
@@ -79,8 +79,10 @@ describe('InstanceSession', () => {
     await flush();
     assert.deepEqual(
       s.posted.map((m) => m.type),
-      ['init', 'instance', 'instance'],
+      ['init', 'instance'],
     );
+    assert.equal(s.fetches(), 1, 'the fetch started with the click is the only one');
+    assert.deepEqual(s.scheduler.delays, [2000], 'polling goes on from there');
     const inst = s.posted[1];
     assert.ok(inst.type === 'instance');
     assert.deepEqual(inst.meta.actions, ['pause', 'terminate', 'restart']);
@@ -142,22 +144,75 @@ describe('InstanceSession', () => {
     assert.equal(s.scheduler.pending.size, 1);
   });
 
-  it('pauses while hidden and resumes when the reloaded webview is ready', async () => {
+  it('pauses while hidden, resumes when shown, and repaints a reloaded webview from what it has', async () => {
     const s = setup();
     await s.session.handleMessage({ type: 'ready' });
     s.session.setVisible(false);
     assert.equal(s.scheduler.pending.size, 0);
     assert.equal(s.session.polling, false);
     s.session.setVisible(true);
-    assert.equal(s.scheduler.pending.size, 0, 'waits for the webview');
+    assert.equal(s.scheduler.pending.size, 1, 'polling resumes when shown');
     const before = s.posted.length;
     await s.session.handleMessage({ type: 'ready' });
-    // The cached instance is shown at once, then a fresh one follows.
+    // The last instance is shown at once; it was fetched just now, so no second request.
     assert.deepEqual(
       s.posted.slice(before).map((m) => m.type),
-      ['init', 'instance', 'instance'],
+      ['init', 'instance'],
     );
+    assert.equal(s.fetches(), 1);
     assert.equal(s.scheduler.pending.size, 1);
+  });
+
+  it('a hide and show that did not reload the webview leaves it ready (no silent panel)', async () => {
+    const s = setup();
+    await s.session.handleMessage({ type: 'ready' });
+    // View-state events can arrive around the first `ready` without the webview being torn down.
+    s.session.setVisible(false);
+    s.session.setVisible(true);
+    const before = s.posted.length;
+    await s.session.refresh();
+    assert.deepEqual(
+      s.posted.slice(before).map((m) => m.type),
+      ['instance'],
+      'the refresh reaches the webview without a new ready',
+    );
+  });
+
+  it('a preview switching to this instance greets its loaded webview and paints remembered details at once', async () => {
+    const posted: HostToWebview[] = [];
+    const remembered = { details: details('errored'), meta: { connectionLabel: 'L', workflow: 'w', id: 'inst-1', actions: [], canSendEvent: false, live: false, capabilities: { stepOutput: false, restartFromStep: false, goToSource: false }, fetchedAt: 1 } };
+    const fetched: unknown[] = [];
+    const gate = deferred<FetchedInstance>();
+    const deps = { fetchInstance: () => gate.promise, log: { info: () => undefined, warn: () => undefined, error: () => undefined } } as unknown as InstancePanelDeps;
+    const session = new InstanceSession(target, deps, { post: (m) => posted.push(m), writeClipboard: async () => undefined }, { refreshIntervalMs: () => 2000, scheduler: new ManualScheduler(), generation: 7, webviewReady: true, initial: remembered, onFetched: (l) => fetched.push(l) });
+    assert.deepEqual(posted[0], { type: 'init', target, generation: 7 });
+    assert.ok(posted[1].type === 'instance' && posted[1].details === remembered.details, 'remembered details before any request returns');
+    const refreshing = session.refresh();
+    assert.equal(posted.length, 2, 'no loading state over remembered details');
+    gate.resolve({ details: details('complete') });
+    await refreshing;
+    assert.ok(posted[2].type === 'instance' && posted[2].details.status === 'complete', 'fresh details follow');
+    assert.equal(fetched.length, 1, 'the manager hears of every fetch');
+    session.dispose();
+  });
+
+  it('drops requests sent for an earlier view of the panel (another generation)', async () => {
+    const posted: HostToWebview[] = [];
+    const calls: string[] = [];
+    const deps = {
+      fetchInstance: async () => ({ details: details('running') }),
+      runAction: async (_t: PanelTarget, action: string) => void calls.push(action),
+      log: { info: () => undefined, warn: (m: string) => calls.push(`warn:${m}`), error: () => undefined },
+    } as unknown as InstancePanelDeps;
+    const session = new InstanceSession(target, deps, { post: (m) => posted.push(m), writeClipboard: async () => undefined }, { refreshIntervalMs: () => 0, scheduler: new ManualScheduler(), generation: 3, webviewReady: true });
+    await session.refresh();
+    await session.handleMessage({ type: 'action', action: 'terminate', generation: 2 });
+    await session.handleMessage({ type: 'action', action: 'pause' });
+    assert.deepEqual(calls.filter((c) => !c.startsWith('warn')), [], 'neither a stale nor an unmarked request acts');
+    assert.equal(calls.filter((c) => c.startsWith('warn')).length, 2);
+    await session.handleMessage({ type: 'action', action: 'pause', generation: 3 });
+    assert.deepEqual(calls.filter((c) => !c.startsWith('warn')), ['pause']);
+    session.dispose();
   });
 
   it('reports fetch errors, keeps polling with a growing delay', async () => {
