@@ -146,15 +146,36 @@ describe('Workflows tree', () => {
     const w = await workflowNode('approval-gate');
     const g = (await groupNode('approval-gate', 'running')) as GroupNode;
     await a.tree.getChildren(g);
+    // Loaded but collapsed: another workflow's group and a sibling group. Polling must skip them.
+    const other = await groupNode('order-pipeline', 'complete');
+    assert.ok(other, 'order-pipeline has a complete group');
+    await a.tree.getChildren(other);
+    const sibling = await groupNode('approval-gate', 'complete', false);
+    if (sibling) await a.tree.getChildren(sibling);
     const before = (g.instances ?? []).map((i) => i.instance.id);
+    a.tree.expanded.clear();
     a.tree.expanded.add(w.parent.id);
     a.tree.expanded.add(w.id);
     a.tree.expanded.add(g.id);
     await truth().createInstance('approval-gate', { id: 'arrival-1' });
+    // Record what the poll asks the real backend for (the calls still go to the engine).
+    const backend = await a.registry.backend(w.parent.connection.id);
+    const asked: string[] = [];
+    const { getWorkflow, listInstances } = backend;
+    backend.getWorkflow = (name, ...rest) => (asked.push(`counts ${name}`), getWorkflow.call(backend, name, ...rest));
+    backend.listInstances = (name, opts, ...rest) => (asked.push(`list ${name}/${opts?.status ?? '*'}`), listInstances.call(backend, name, opts, ...rest));
     try {
       await new Promise((r) => setTimeout(r, 500));
       // A new running instance changes the counts: the workflow node is refreshed.
-      assert.equal(await a.tree.poll(), true);
+      let changed: boolean;
+      try {
+        changed = await a.tree.poll();
+      } finally {
+        backend.getWorkflow = getWorkflow;
+        backend.listInstances = listInstances;
+      }
+      assert.equal(changed, true);
+      assert.deepEqual([...new Set(asked)].sort(), ['counts approval-gate', 'list approval-gate/running'], 'only the expanded workflow and group are polled');
       const g2 = (await a.tree.getChildren(w)).find((n: TreeNode): n is GroupNode => n.kind === 'group' && n.status === 'running');
       assert.ok(g2);
       assert.equal(g2, g, 'the group node keeps its identity (no collapse)');
