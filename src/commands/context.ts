@@ -18,12 +18,12 @@ import type { WatchManager } from './watch';
 export interface InstancePanels {
   open(target: InstanceRef & { connectionLabel: string }, opts?: { selectStep?: string }): Promise<void> | void;
   refresh(target: InstanceRef): void;
-}
-
   /** A click in the tree: the reusable preview; a double-click gives the instance a panel of its own. */
   click(target: InstanceRef & { connectionLabel: string }): void;
   /** Keeps the preview open as a panel of its own; undefined when no preview is open. */
   keepOpen(): InstanceRef | undefined;
+}
+
 export interface CommandContext {
   ext: vscode.ExtensionContext;
   registry: ConnectionRegistry;

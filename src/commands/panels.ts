@@ -81,12 +81,6 @@ export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandC
   );
   ext.subscriptions.push(manager, manager.registerSerializer());
 
-  return {
-    manager,
-    open(target: PanelTarget, opts?: { selectStep?: string }) {
-      manager.open(target, opts);
-    },
-    refresh(target: { connectionId: string; workflow: string; id: string }) {
   // Keyboard navigation in the tree moves an open preview along with the selection.
   ext.subscriptions.push(
     ctx.view.onDidChangeSelection((e) => {
@@ -97,10 +91,11 @@ export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandC
     }),
   );
 
-      void manager.refresh({ ...target, connectionLabel: '' });
+  return {
+    manager,
+    open(target: PanelTarget, opts?: { selectStep?: string }) {
+      manager.open(target, opts);
     },
-  };
-}
     /** A click in the tree: the preview, or a panel of its own on a double-click. */
     click(target: PanelTarget) {
       manager.click(target);
@@ -108,3 +103,8 @@ export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandC
     keepOpen() {
       return manager.keepOpen();
     },
+    refresh(target: { connectionId: string; workflow: string; id: string }) {
+      void manager.refresh({ ...target, connectionLabel: '' });
+    },
+  };
+}
