@@ -1,5 +1,7 @@
 // Tiny DOM helpers. Text always goes in as text nodes, never parsed as HTML: step names, errors and
-// outputs come from user code and may contain markup.
+// outputs come from user code and may contain markup. Bidi controls and invisible characters are shown
+// as the same ⟨U+XXXX⟩ marker as everywhere else (copy actions send the original, not the DOM text).
+import { hasHiddenCharacters, markHidden } from '../../model/display';
 
 export type Child = Node | string | number | null | undefined | false;
 
@@ -15,7 +17,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props | 
   const el = document.createElement(tag);
   if (props) {
     if (props.class) el.className = props.class;
-    if (props.title !== undefined) el.title = clip(props.title, 500);
+    if (props.title !== undefined) el.title = markHidden(clip(props.title, 500), '\n');
     if (props.attrs) {
       for (const [name, value] of Object.entries(props.attrs)) {
         if (value === undefined || value === false) continue;
@@ -33,7 +35,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props | 
 export function append(parent: Node, children: Child[]): void {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
-    parent.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+    parent.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(markHidden(String(c), '\n\t')) : c);
   }
 }
 
@@ -50,10 +52,9 @@ export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-/** Bidirectional overrides and zero-width characters: shown as they are, but worth a warning. */
-const INVISIBLE_OR_BIDI = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/;
+/** Bidirectional overrides and invisible characters: shown as markers, and worth a warning. */
 export function hasInvisibleCharacters(text: string): boolean {
-  return INVISIBLE_OR_BIDI.test(text);
+  return hasHiddenCharacters(text);
 }
 
 export function button(label: string, iconName: string | undefined, onClick: () => void, opts: { secondary?: boolean; title?: string; iconOnly?: boolean; attrs?: Props['attrs'] } = {}): HTMLButtonElement {

@@ -2,6 +2,7 @@
 // strings come in pieces, so a megabyte of output costs nothing until someone looks at it.
 import { formatBytes } from './format';
 import { clip, h, icon } from './dom';
+import { markHidden } from '../../model/display';
 
 /** Characters of a string shown before a "Show all" button. */
 export const STRING_PREVIEW = 2_000;
@@ -11,10 +12,10 @@ const CHUNK = 200;
 export function textBlock(text: string, limit = STRING_PREVIEW, className = 'text-block'): HTMLElement {
   const span = h('span', { class: className });
   if (text.length <= limit) {
-    span.textContent = text;
+    span.textContent = markHidden(text, '\n\t');
     return span;
   }
-  const shown = document.createTextNode(text.slice(0, limit));
+  const shown = document.createTextNode(markHidden(text.slice(0, limit), '\n\t'));
   const more = h(
     'button',
     {
@@ -22,7 +23,7 @@ export function textBlock(text: string, limit = STRING_PREVIEW, className = 'tex
       attrs: { type: 'button' },
       on: {
         click: () => {
-          shown.data = text;
+          shown.data = markHidden(text, '\n\t');
           more.remove();
         },
       },

@@ -3,6 +3,7 @@
 import type { Timeline, TimelineRow, TimelineSegment } from '../../model/timeline';
 import { fromDisplay, toDisplay } from '../../model/timeline';
 import { clip, h, icon } from './dom';
+import { forWebviewLine, markHidden } from '../../model/display';
 import { formatAt, formatCount, formatDuration, niceTickStep, type TimeMode } from './format';
 
 export const ROW_HEIGHT = 24;
@@ -469,13 +470,13 @@ export class TimelineView {
     row.setAttribute('aria-selected', String(selected));
     row.setAttribute('aria-posinset', String(i + 1));
     row.setAttribute('aria-setsize', String(count));
-    row.setAttribute('aria-label', `${clip(r.name, 200)}, ${KIND_LABEL[r.kind]}, ${OUTCOME_LABEL[r.outcome]}${duration ? `, ${duration}` : ''}${r.attempts > 1 ? `, ${r.attempts} attempts` : ''}`);
+    row.setAttribute('aria-label', `${forWebviewLine(r.name, 200)}, ${KIND_LABEL[r.kind]}, ${OUTCOME_LABEL[r.outcome]}${duration ? `, ${duration}` : ''}${r.attempts > 1 ? `, ${r.attempts} attempts` : ''}`);
     row.style.top = `${i * ROW_HEIGHT}px`;
 
     const suffix = `-${r.occurrence}`;
     const hasSuffix = r.base + suffix === r.name;
     p.kind.className = `codicon codicon-${KIND_ICON[r.kind]} tl-kind`;
-    p.labelText.data = clip(hasSuffix ? r.base : r.name, ROW_NAME_CHARS);
+    p.labelText.data = markHidden(clip(hasSuffix ? r.base : r.name, ROW_NAME_CHARS));
     p.suffix.textContent = hasSuffix ? suffix : '';
     p.attempts.textContent = r.attempts > 1 ? `×${r.attempts}` : '';
     p.attempts.title = r.attempts > 1 ? `${r.attempts} attempts` : '';
@@ -505,7 +506,7 @@ export class TimelineView {
       mark.style.left = `${this.x(r.receivedAt)}px`;
       bars.push(mark);
     }
-    const note = r.kind === 'waitForEvent' && r.eventType ? `${duration} · ${clip(r.eventType, 100)}` : duration;
+    const note = r.kind === 'waitForEvent' && r.eventType ? `${duration} · ${forWebviewLine(r.eventType, 100)}` : duration;
     if (note) {
       const text = h('span', { class: 'tl-dur' }, note);
       text.style.left = `${lastX + 6}px`;
