@@ -1,6 +1,6 @@
 // Runs inside the real extension host (code-server or @vscode/test-electron): mocha with a reporter
 // that streams one JSON line per event to the file the outer runner tails.
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
 import { checkCommandErrors, commandErrorList, EXTENSION_ID, resetExpectedCommandErrors } from './helpers';
@@ -18,6 +18,20 @@ class StreamReporter {
     runner.on('fail', (t, err: Error) => emit({ event: 'fail', title: t.fullTitle(), error: String(err?.stack ?? err) }));
     runner.on('pending', (t) => emit({ event: 'pending', title: t.fullTitle() }));
   }
+}
+
+let evidenceRequests = 0;
+
+/**
+ * Asks the outer runner for a screenshot and the logs now, while the workbench still shows what the
+ * failing test left, and waits (bounded) until it has them; later tests would change the picture.
+ */
+async function captureEvidence(title: string): Promise<void> {
+  const file = process.env.CFWF_RESULTS;
+  if (!file) return;
+  const ack = `${file}.evidence-${++evidenceRequests}`;
+  emit({ event: 'evidence', title, ack });
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline && !existsSync(ack); ) await new Promise((r) => setTimeout(r, 100));
 }
 
 /** How many command errors have been matched to a test already. */
@@ -38,11 +52,16 @@ async function failTestsOnCommandErrors(mocha: Mocha): Promise<void> {
     test.fn = async function (this: Mocha.Context) {
       const from = errors.length;
       try {
-        await (fn as (this: Mocha.Context) => unknown).call(this);
-      } finally {
-        checked = errors.length;
+        try {
+          await (fn as (this: Mocha.Context) => unknown).call(this);
+        } finally {
+          checked = errors.length;
+        }
+        checkCommandErrors(errors, from);
+      } catch (e) {
+        await captureEvidence(test.fullTitle());
+        throw e;
       }
-      checkCommandErrors(errors, from);
     };
   });
 }

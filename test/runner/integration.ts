@@ -1,9 +1,9 @@
 // `npm run test:integration`: runs the mocha suite inside the real extension host (code-server),
 // against a real engine, streaming results; non-zero exit on any failure, a hang, or an extension
 // that failed to activate. All processes are cleaned up.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, startRealHost } from './realHost';
+import { extensionLogs, root, startRealHost } from './realHost';
 
 const SELFTEST = !!process.env.CFWF_SELFTEST || !!process.env.CFWF_EXTENSION_PATH;
 const TIMEOUT_MS = Number(process.env.CFWF_INTEGRATION_TIMEOUT_MS ?? 8 * 60_000);
@@ -13,6 +13,7 @@ async function main(): Promise<number> {
   mkdirSync(resultsDir, { recursive: true });
   const results = join(resultsDir, 'integration.jsonl');
   writeFileSync(results, '');
+  rmSync(evidenceDir, { recursive: true, force: true });
   const started = Date.now();
   const rh = await startRealHost({
     name: 'integration',
@@ -38,12 +39,18 @@ async function main(): Promise<number> {
       const complete = lines.slice(0, -1);
       offset += complete.reduce((n, l) => n + l.length + 1, 0);
       for (const line of complete) {
-        const ev = JSON.parse(line) as { event: string; title?: string; error?: string; ms?: number; failures?: number };
-        if (ev.event === 'pass') {
+        const ev = JSON.parse(line) as { event: string; title?: string; error?: string; ms?: number; failures?: number; ack?: string };
+        if (ev.event === 'evidence') {
+          // The failing test waits for this: the screenshot shows the workbench as that test left it.
+          await keepEvidence(rh, ev.title ?? 'unknown');
+          if (ev.ack) writeFileSync(ev.ack, '');
+        } else if (ev.event === 'pass') {
           passed++;
           console.log(`  ✔ ${ev.title} (${ev.ms} ms)`);
         } else if (ev.event === 'fail') {
           failed++;
+          // A timeout or a failing hook did not stop for evidence: take it now, as close as we can.
+          if (!evidenceFor.has(ev.title ?? '')) await keepEvidence(rh, ev.title ?? 'unknown');
           console.log(`  ✖ ${ev.title}\n${indent(ev.error ?? '')}`);
         } else if (ev.event === 'pending') {
           console.log(`  - ${ev.title} (skipped: a defect)`);
@@ -56,12 +63,7 @@ async function main(): Promise<number> {
       }
       if (!ended) await new Promise((r) => setTimeout(r, 250));
     }
-    if (failed > 0) {
-      const logs = rh.host.logs();
-      writeFileSync(join(resultsDir, 'integration-code-server.log'), logs);
-      await rh.page.screenshot({ path: join(resultsDir, 'integration-failure.png') }).catch(() => undefined);
-      console.log(`[integration] evidence: test-results/integration-code-server.log, integration-failure.png`);
-    }
+    if (failed > 0 && evidenceFor.size === 0) await keepEvidence(rh, 'end of run');
   } finally {
     await rh.dispose();
   }
@@ -76,6 +78,20 @@ async function main(): Promise<number> {
     return 1;
   }
   return failed > 0 || passed === 0 ? 1 : 0;
+}
+
+const evidenceFor = new Set<string>();
+const evidenceDir = join(root, 'test-results', 'integration');
+
+/** A screenshot of the workbench and the host's log so far, named after the failing test. */
+async function keepEvidence(rh: Awaited<ReturnType<typeof startRealHost>>, title: string): Promise<void> {
+  evidenceFor.add(title);
+  mkdirSync(evidenceDir, { recursive: true });
+  const name = title.replace(/[^\w.-]+/g, '-').slice(0, 100);
+  writeFileSync(join(evidenceDir, `${name}.code-server.log`), rh.host.logs());
+  for (const log of extensionLogs(rh.stateDir)) cpSync(log, join(evidenceDir, `${name}.extension.log`));
+  await rh.page.screenshot({ path: join(evidenceDir, `${name}.png`) }).catch(() => undefined);
+  console.log(`[integration] evidence for "${title}": test-results/integration/${name}.png, .code-server.log, .extension.log`);
 }
 
 function indent(s: string): string {

@@ -1,7 +1,7 @@
 // Shared set-up for everything that runs in the real host: a real engine (wrangler dev on the
 // fixture, seeded), a copy of the fixture as the workspace, code-server, and headless Chromium.
 // Every process is stopped in `dispose()`, also after failures.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -85,4 +85,18 @@ export async function startRealHost(opts: {
     await dispose();
     throw e;
   }
+}
+
+/** The extension's own log files (the "Cloudflare Workflows" output channel) under the host's state. */
+export function extensionLogs(stateDir: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const f of readdirSync(dir)) {
+      const p = join(dir, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith('Cloudflare Workflows.log')) out.push(p);
+    }
+  };
+  if (existsSync(stateDir)) walk(stateDir);
+  return out;
 }
