@@ -7,7 +7,7 @@ import { forModalDetail, forNotification, forQuickPickLabel } from '../model/dis
 import { generateReplayTest, replayTestFileName } from '../model/replayTest';
 import type { DoStep, InstanceDetails } from '../model/types';
 import { parseWranglerConfig } from '../model/wranglerConfig';
-import { backendFor, type CommandContext, must, resolveInstances } from './context';
+import { backendFor, Cancelled, type CommandContext, must, resolveInstances } from './context';
 
 /** At most this many full-output requests per test (each is one API call against the rate budget). */
 const MAX_OUTPUT_FETCHES = 100;
@@ -27,7 +27,7 @@ async function fullOutputs(backend: WorkflowsBackend, d: InstanceDetails, notes:
   const wanted = d.steps.filter((s): s is DoStep => s.type === 'step' && s.success === true);
   if (wanted.length > MAX_OUTPUT_FETCHES) notes.push(`Only the first ${MAX_OUTPUT_FETCHES} of ${wanted.length} step outputs were fetched in full; the others are as recorded in the instance's log.`);
   for (const s of wanted.slice(0, MAX_OUTPUT_FETCHES)) {
-    if (token.isCancellationRequested) throw new vscode.CancellationError();
+    if (token.isCancellationRequested) throw new Cancelled();
     const r = await backend.getStepOutput(d.workflow, d.id, { stepName: s.name, type: 'step' });
     out.set(s.name, r.output);
   }
@@ -99,7 +99,7 @@ async function chooseTarget(project: Project | undefined, fileName: string): Pro
       other,
     );
     if (answer === write) return target;
-    if (answer !== other) throw new vscode.CancellationError();
+    if (answer !== other) throw new Cancelled();
   }
   // Unsure where the tests go (or the user wants elsewhere): the save dialog decides, never an argument.
   const base = tests ?? project?.dir ?? vscode.workspace.workspaceFolders?.[0]?.uri;
