@@ -50,6 +50,11 @@ export interface BatchDeleteResult {
   failed: { id: string; message: string }[];
 }
 
+export interface BatchTerminateResult {
+  terminated: string[];
+  failed: { id: string; message: string }[];
+}
+
 export interface WorkflowsBackend {
   readonly kind: 'local' | 'cloud';
   readonly capabilities: BackendCapabilities;
@@ -66,7 +71,10 @@ export interface WorkflowsBackend {
   changeStatus(name: string, id: string, action: StatusAction, opts?: ChangeStatusOptions): Promise<void>;
   sendEvent(name: string, id: string, type: string, payload: unknown, opts?: RequestOptions): Promise<void>;
   deleteInstance(name: string, id: string, opts?: RequestOptions): Promise<void>;
+  /** Batches of ≤ 100 through the batch delete endpoint; per-item outcomes. */
   deleteInstances(name: string, ids: string[], opts?: RequestOptions): Promise<BatchDeleteResult>;
+  /** Where the server has a batch terminate endpoint (cloud): batches of ≤ 100, per-item outcomes. */
+  terminateInstances?(name: string, ids: string[], opts?: RequestOptions): Promise<BatchTerminateResult>;
   /** Full, untruncated step output where `capabilities.stepOutput`. */
   getStepOutput(name: string, id: string, query: StepOutputQuery, opts?: RequestOptions): Promise<StepOutput>;
   /** Round trip used by "Diagnose Connection": which API path/version answered and how fast. */

@@ -34,6 +34,7 @@ import {
   assertWorkflowName,
   chunk,
   invalid,
+  utcDate,
 } from './validate';
 import type { LegacyLocalStatusBody, LocalCreateInstanceBody, CloudStatusBody } from './wire';
 
@@ -61,7 +62,10 @@ const LOCAL_CAPABILITIES: BackendCapabilities = Object.freeze({
   deleteInstance: true,
   batchDelete: true,
   stepOutput: false,
-  dateFilter: false,
+  // The instance list of current wrangler takes date_start/date_end (Local Explorer OpenAPI in
+  // /work/shared/reference/local-explorer-openapi.json; seen on 4.164). It has no `direction`: its list
+  // is always newest first (workflows-api.md §4.2).
+  dateFilter: true,
   cursorPaging: false,
   rollbackOnTerminate: true,
   restartFromStep: true,
@@ -93,7 +97,6 @@ const localClassifier: Classifier = ({ status, errors, op }) => {
 
 class LocalBackend implements LocalWorkflowsBackend {
   readonly kind = 'local' as const;
-  readonly capabilities = LOCAL_CAPABILITIES;
   readonly #baseUrl: string;
   readonly #t: Transport;
   /** Set when the caller passed the API path itself. */
@@ -130,6 +133,11 @@ class LocalBackend implements LocalWorkflowsBackend {
       classify: localClassifier,
       networkHint: 'Make sure `wrangler dev` is running there.',
     });
+  }
+
+  /** By version: known once the API path has been detected (the first call). */
+  get capabilities(): BackendCapabilities {
+    return this.#legacy ? LEGACY_CAPABILITIES : LOCAL_CAPABILITIES;
   }
 
   describe(): string {
@@ -221,14 +229,24 @@ class LocalBackend implements LocalWorkflowsBackend {
     // The local engine does not know rollingBack: nothing can be in it.
     if (opts.status === 'rollingBack') return { instances: [], total: 0 };
     const op = `list instances of workflow "${name}"`;
+    const path = await this.#path(`${this.#wf(name)}/instances`);
+    const dated = opts.dateStart !== undefined || opts.dateEnd !== undefined;
+    if (dated && this.#legacy) throw new WorkflowsApiError('unsupported', 'This wrangler version cannot filter instances by date; wrangler 4.117 or newer can.');
     const r = await this.#t.call({
       method: 'GET',
-      path: await this.#path(`${this.#wf(name)}/instances`),
-      query: { page, per_page: opts.perPage, status: opts.status },
+      path,
+      query: { page, per_page: opts.perPage, status: opts.status, date_start: utcDate(opts.dateStart), date_end: utcDate(opts.dateEnd) },
       signal: opts.signal,
       op,
     });
-    const instances = this.#parse(op, () => parseInstanceList(r.result));
+    let instances = this.#parse(op, () => parseInstanceList(r.result));
+    if (dated) {
+      // An engine that ignored the bounds must not show instances outside them.
+      const lo = opts.dateStart !== undefined ? Date.parse(opts.dateStart) : -Infinity;
+      const hi = opts.dateEnd !== undefined ? Date.parse(opts.dateEnd) : Infinity;
+      instances = instances.filter((i) => i.createdOn === undefined || (Date.parse(i.createdOn) >= lo && Date.parse(i.createdOn) <= hi));
+    }
+
     const totalPages = infoNumber(r.resultInfo, 'total_pages');
     const total = infoNumber(r.resultInfo, 'total_count');
     const out: InstancePage = { instances };

@@ -368,6 +368,15 @@ export function parseBatchDelete(v: unknown): BatchDeleteResult {
   return { deleted, failed };
 }
 
+/** Cloud batch terminate: `{instancesTerminated, status}` ([secondary] source, see cloud.ts). */
+export function parseBatchTerminate(v: unknown): { count: number; status?: string } {
+  const o = expectObj(v, 'result');
+  const count = o.instancesTerminated;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new ShapeError('result.instancesTerminated', `should be a whole number but is ${describeType(count)}`);
+  const status = optStr(o, 'status');
+  return status === undefined ? { count } : { count, status };
+}
+
 function describeDeleteError(code: number | undefined, message: string): string {
   if (code === 10400 || /instance\.not_found/.test(message)) return 'Instance not found.';
   return code === undefined ? message : `${message} [${code}]`;

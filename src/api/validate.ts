@@ -16,9 +16,18 @@ function requireString(v: unknown, what: string): asserts v is string {
   if (typeof v !== 'string') throw invalid(`${what} must be a string.`);
 }
 
+/**
+ * "." and ".." are path segments, not names: encodeURIComponent leaves them as they are and URL
+ * normalisation would turn `…/instances/..` into the workflow's own URL.
+ */
+function refuseDotSegment(value: string, what: string): void {
+  if (value === '.' || value === '..') throw invalid(`${what} must not be "${value}".`);
+}
+
 export function assertWorkflowName(name: unknown): asserts name is string {
   requireString(name, 'Workflow name');
   fail(checkWorkflowName(name));
+  refuseDotSegment(name, 'Workflow name');
 }
 
 /** IDs for new instances follow the documented pattern. */
@@ -38,6 +47,7 @@ export function assertExistingInstanceId(id: unknown): asserts id is string {
   if (id.length === 0) throw invalid('Instance ID must not be empty.');
   if (id.length > EXISTING_ID_MAX) throw invalid(`Instance ID is ${id.length} characters; the limit is ${EXISTING_ID_MAX}.`);
   if (CONTROL.test(id)) throw invalid('Instance ID must not contain control characters.');
+  refuseDotSegment(id, 'Instance ID');
 }
 
 export function assertEventType(type: unknown): asserts type is string {
@@ -94,8 +104,23 @@ export function assertListOptions(opts: ListInstancesOptions): void {
     ['Start date', opts.dateStart],
     ['End date', opts.dateEnd],
   ] as const) {
-    if (v !== undefined && Number.isNaN(Date.parse(v))) throw invalid(`${key} "${v}" is not an ISO 8601 date.`);
+    if (v !== undefined && (typeof v !== 'string' || !RFC3339.test(v) || Number.isNaN(Date.parse(v)))) {
+      throw invalid(`${key} "${String(v).slice(0, 60)}" is not an RFC 3339 date-time with a time zone, e.g. 2026-11-01T00:00:00Z.`);
+    }
   }
+  if (opts.dateStart !== undefined && opts.dateEnd !== undefined && Date.parse(opts.dateStart) > Date.parse(opts.dateEnd)) throw invalid('The start date is after the end date.');
+}
+
+// Date bounds: RFC 3339 with an explicit offset, so "midnight" is never read in an unknown zone.
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * The API wants "ISO 8601 with no timezone offsets and in UTC" (API reference, instances list
+ * `date_start`/`date_end`: https://developers.cloudflare.com/api/resources/workflows/subresources/instances/methods/list;
+ * the same words in the Local Explorer OpenAPI): a validated bound with any offset, sent in UTC.
+ */
+export function utcDate(v: string | undefined): string | undefined {
+  return v === undefined ? undefined : new Date(Date.parse(v)).toISOString().replace('.000Z', 'Z');
 }
 
 const ACTIONS: readonly StatusAction[] = ['pause', 'resume', 'terminate', 'restart'];

@@ -33,15 +33,69 @@ export async function runBulk(ctx: CommandContext, verb: string, targets: Instan
   } finally {
     await refreshAffected(ctx, targets);
   }
-  if (targets.length > 1) {
-    const skipped = targets.length - outcome.ok.length - outcome.failed.length;
-    const summary = `${verb}: ${outcome.ok.length} succeeded, ${outcome.failed.length} failed${skipped ? `, ${skipped} cancelled` : ''}.`;
-    if (outcome.failed.length) {
-      void vscode.window.showWarningMessage(forNotification(summary), { detail: forModalDetail(outcome.failed.map((f) => `${forNotification(f.target.id, 100)}: ${forNotification(f.message, 200)}`).join('\n')) }, 'Show Log').then((pick) => {
-        if (pick === 'Show Log') void vscode.commands.executeCommand('cloudflareWorkflows.showLog');
-      });
-    } else void vscode.window.showInformationMessage(forNotification(summary));
+  if (targets.length > 1) reportBulk(verb, targets, outcome);
+  return outcome;
+}
+
+function reportBulk(verb: string, targets: InstanceTarget[], outcome: BulkOutcome): void {
+  const skipped = targets.length - outcome.ok.length - outcome.failed.length;
+  const summary = `${verb}: ${outcome.ok.length} succeeded, ${outcome.failed.length} failed${skipped ? `, ${skipped} cancelled` : ''}.`;
+  if (outcome.failed.length) {
+    void vscode.window.showWarningMessage(forNotification(summary), { detail: forModalDetail(outcome.failed.map((f) => `${forNotification(f.target.id, 100)}: ${forNotification(f.message, 200)}`).join('\n')) }, 'Show Log').then((pick) => {
+      if (pick === 'Show Log') void vscode.commands.executeCommand('cloudflareWorkflows.showLog');
+    });
+  } else void vscode.window.showInformationMessage(forNotification(summary));
+}
+
+/**
+ * Delete or terminate many instances through the batch endpoints: one request per 100 instances of a
+ * workflow instead of one per instance, with the same per-item summary. Groups whose backend has no
+ * batch endpoint for the action go one by one through `single`. Workflows are done one after another.
+ */
+export async function runBatched(ctx: CommandContext, verb: string, action: 'delete' | 'terminate', targets: InstanceTarget[], single: (t: InstanceTarget) => Promise<void>): Promise<BulkOutcome> {
+  if (targets.length < 2) return runBulk(ctx, verb, targets, single);
+  const groups = new Map<string, InstanceTarget[]>();
+  for (const t of targets) {
+    const key = JSON.stringify([t.connectionId, t.workflow]);
+    groups.set(key, [...(groups.get(key) ?? []), t]);
   }
+  const outcome: BulkOutcome = { ok: [], failed: [] };
+  try {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${verb} ${targets.length} instances` }, async () => {
+      for (const group of groups.values()) {
+        const { connectionId, workflow } = group[0];
+        try {
+          const r = await ctx.service.batch(connectionId, workflow, action, group.map((t) => t.id));
+          if (!r) {
+            for (const t of group) {
+              try {
+                await single(t);
+                outcome.ok.push(t);
+              } catch (e) {
+                outcome.failed.push({ target: t, message: e instanceof Error ? e.message : String(e) });
+              }
+            }
+            continue;
+          }
+          const failed = new Map(r.failed.map((f) => [f.id, f.message]));
+          const ok = new Set(r.ok);
+          for (const t of group) {
+            if (failed.has(t.id)) outcome.failed.push({ target: t, message: failed.get(t.id) as string });
+            else if (ok.has(t.id)) outcome.ok.push(t);
+            else outcome.failed.push({ target: t, message: 'The server did not report on this instance. Refresh to see its state.' });
+          }
+          ctx.log.info(`${verb} ${workflow}: ${r.ok.length} done, ${r.failed.length} failed (batch)`);
+        } catch (e) {
+          const message = e instanceof Error ? e.message : String(e);
+          ctx.log.error(`${verb} ${workflow} (batch)`, e);
+          for (const t of group) outcome.failed.push({ target: t, message });
+        }
+      }
+    });
+  } finally {
+    await refreshAffected(ctx, targets);
+  }
+  reportBulk(verb, targets, outcome);
   return outcome;
 }
 
@@ -49,7 +103,7 @@ export async function refreshAffected(ctx: CommandContext, targets: InstanceTarg
   const seen = new Set<string>();
   ctx.source.insights.invalidate();
   for (const t of targets) {
-    ctx.panels.refresh(t);
+    // Open panels follow the service's change events; the tree is refreshed here, before the command ends.
     try {
       await ctx.tree.refreshInstance(t.connectionId, t.workflow, t.id);
     } catch {

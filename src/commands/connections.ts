@@ -2,7 +2,7 @@
 // import CLOUDFLARE_API_TOKEN with consent, rename, update token, remove (deletes the secret),
 // connect to a local session by URL, and start `wrangler dev` for the workspace.
 import * as vscode from 'vscode';
-import { forNotification, forQuickPickDescription, forQuickPickLabel } from '../model/display';
+import { forNotification, forQuickPickDescription, forQuickPickLabel, forQuickPickTitle } from '../model/display';
 import { listAccounts, verifyToken } from '../api';
 import { isLoopback } from '../connections/discovery';
 import type { CloudConnection } from '../connections/types';
@@ -81,7 +81,7 @@ export async function renameConnection(ctx: CommandContext, ...args: unknown[]):
 export async function updateToken(ctx: CommandContext, ...args: unknown[]): Promise<void> {
   const conn = await resolveConnection(ctx, args[0]);
   if (conn.kind !== 'cloud') throw new Error('Local sessions need no token.');
-  const token = typeof args[1] === 'string' ? args[1] : must(await vscode.window.showInputBox({ title: `New API token for ${conn.label}`, password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Paste an API token.') })).trim();
+  const token = typeof args[1] === 'string' ? args[1] : must(await vscode.window.showInputBox({ title: forQuickPickTitle(`New API token for ${conn.label}`), password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Paste an API token.') })).trim();
   ctx.log.registerSecret(token);
   const verified = await verifyToken({ apiToken: token, baseUrl: conn.apiBaseUrl });
   if (verified.status !== 'active') throw new Error(`The token is ${verified.status}.`);

@@ -1,6 +1,7 @@
 // Create Instance…: optional id validated as the user types, params edited as JSON in an untitled
 // editor with live diagnostics, optional retention. Nothing is sent until everything is valid.
 import * as vscode from 'vscode';
+import { forQuickPickTitle } from '../model/display';
 import { checkInstanceId, checkJsonPayload } from '../model/validation';
 import type { CreateInstanceInput, InstanceStatus, Retention } from '../model/types';
 import { backendFor, type CommandContext, resolveWorkflow } from './context';
@@ -23,7 +24,7 @@ export async function createInstance(ctx: CommandContext, ...args: unknown[]): P
     input = { id: given.id, params: given.params, retention: given.retention };
   } else {
     const id = await vscode.window.showInputBox({
-      title: `Create Instance of ${workflow} (1/3): ID`,
+      title: forQuickPickTitle(`Create Instance of ${workflow} (1/3): ID`),
       prompt: 'Leave empty for a generated ID',
       validateInput: (v) => (v === '' ? undefined : checkInstanceId(v)),
       ignoreFocusOut: true,
@@ -38,7 +39,7 @@ export async function createInstance(ctx: CommandContext, ...args: unknown[]): P
     let retention: Retention | undefined;
     if (backend.capabilities.retention) {
       const r = await vscode.window.showInputBox({
-        title: `Create Instance of ${workflow} (3/3): retention`,
+        title: forQuickPickTitle(`Create Instance of ${workflow} (3/3): retention`),
         prompt: 'Optional "success, error" retention, e.g. "1 day, 7 days". Empty for the default.',
         ignoreFocusOut: true,
       });

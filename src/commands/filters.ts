@@ -1,6 +1,7 @@
 // Filters: statuses and a date range per workflow (shown on the item), a workflow name search per
 // connection, and "Go to Instance…" by id.
 import * as vscode from 'vscode';
+import { forQuickPickTitle } from '../model/display';
 import { STATUS_LABELS } from '../model/status';
 import { INSTANCE_STATUSES, type KnownStatus } from '../model/types';
 import type { ConnectionNode, WorkflowNode } from '../tree/nodes';
@@ -23,12 +24,12 @@ export async function filterWorkflow(ctx: CommandContext, ...args: unknown[]): P
   } else {
     const picks = must(await vscode.window.showQuickPick(
       INSTANCE_STATUSES.map((s) => ({ label: STATUS_LABELS[s], status: s, picked: node.filter.statuses?.includes(s) ?? false })),
-      { title: `Filter ${workflow}: statuses (none = all)`, canPickMany: true },
+      { title: forQuickPickTitle(`Filter ${workflow}: statuses (none = all)`), canPickMany: true },
     ));
     node.filter = { statuses: picks.length ? picks.map((p) => p.status) : undefined };
     const backend = await backendFor(ctx, connection.id);
     if (backend.capabilities.dateFilter) {
-      const range = must(await vscode.window.showInputBox({ title: `Filter ${workflow}: date range (UTC)`, prompt: 'e.g. "2026-11-01..2026-11-29"; empty for any date', validateInput: (v) => (v === '' || /^(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?$/.test(v) ? undefined : 'Use YYYY-MM-DD..YYYY-MM-DD') }));
+      const range = must(await vscode.window.showInputBox({ title: forQuickPickTitle(`Filter ${workflow}: date range (UTC)`), prompt: 'e.g. "2026-11-01..2026-11-29"; empty for any date', validateInput: (v) => (v === '' || /^(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?$/.test(v) ? undefined : 'Use YYYY-MM-DD..YYYY-MM-DD') }));
       const [a, b] = range.split('..');
       if (a) node.filter.dateStart = `${a}T00:00:00Z`;
       if (b) node.filter.dateEnd = `${b}T23:59:59Z`;
@@ -64,7 +65,7 @@ export async function searchWorkflows(ctx: CommandContext, ...args: unknown[]): 
 export async function goToInstance(ctx: CommandContext, ...args: unknown[]): Promise<void> {
   const { connection, workflow } = await resolveWorkflow(ctx, args[0]);
   // Cron-created IDs break the create pattern, so only the length is checked here.
-  const id = typeof args[1] === 'string' ? args[1] : must(await vscode.window.showInputBox({ title: `Go to an instance of ${workflow}`, prompt: 'Instance ID', validateInput: (v) => (v.length > 271 ? 'Too long for an instance ID.' : v ? undefined : 'Enter an ID.') }));
+  const id = typeof args[1] === 'string' ? args[1] : must(await vscode.window.showInputBox({ title: forQuickPickTitle(`Go to an instance of ${workflow}`), prompt: 'Instance ID', validateInput: (v) => (v.length > 271 ? 'Too long for an instance ID.' : v ? undefined : 'Enter an ID.') }));
   const details = await (await backendFor(ctx, connection.id)).getInstance(workflow, id, { simple: true });
   await revealInstance(ctx, connection.id, workflow, id, details.status).catch(() => undefined);
   await ctx.panels.open({ connectionId: connection.id, connectionLabel: connectionLabel(ctx, connection.id), workflow, id });

@@ -35,7 +35,7 @@ export async function sendEvent(ctx: CommandContext, ...args: unknown[]): Promis
     const items: TypeItem[] = [];
     if (waiting) items.push({ label: forQuickPickLabel(waiting), description: 'the instance is waiting for this type', type: waiting });
     for (const r of recent) if (r.type !== waiting) items.push({ label: forQuickPickLabel(r.type), description: 'recent', type: r.type, payload: r.payload });
-    type = await pickOrType(items, forQuickPickTitle(`Send Event to ${target.id}: event type`));
+    type = await pickOrType(items, `Send Event to ${target.id}: event type`);
     const bad = checkEventType(type);
     if (bad) throw new Error(bad);
     const lastPayload = recent.find((r) => r.type === type)?.payload ?? '{}';
@@ -67,7 +67,7 @@ type TypeItem = vscode.QuickPickItem & { type: string; payload?: string };
 
 async function pickOrType(items: TypeItem[], title: string): Promise<string> {
   const qp = vscode.window.createQuickPick<TypeItem>();
-  qp.title = title;
+  qp.title = forQuickPickTitle(title);
   qp.placeholder = 'Type the event type (as passed to step.waitForEvent)';
   qp.items = items;
   qp.ignoreFocusOut = true;

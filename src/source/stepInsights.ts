@@ -4,7 +4,7 @@
 // with lenses is visible, and through the same backends (so the cloud rate budget counts them).
 import * as vscode from 'vscode';
 import type { ConnectionRegistry } from '../connections/registry';
-import { forCodeLensTitle, forMarkdown, forQuickPickLabel, shorten } from '../model/display';
+import { forCodeLensTitle, forCommandUri, forMarkdown, forQuickPickLabel, shorten } from '../model/display';
 import { formatDuration } from '../model/format';
 import { STATUS_LABELS } from '../model/status';
 import { computeStepStats, type StepStats } from '../model/stepStats';
@@ -170,13 +170,13 @@ export class StepInsights implements vscode.CodeLensProvider, vscode.HoverProvid
       // forMarkdown, so none of them can form a link, HTML or an icon.
       md.isTrusted = { enabledCommands: ['cloudflareWorkflows.openInstance'] };
       md.supportHtml = false;
-      md.appendMarkdown(`**${forMarkdown(call.name, 200)}** — \`step.${call.kind}\` in ${forMarkdown(c.workflow, 200)}\n\n`);
+      md.appendMarkdown(`**${forMarkdown(call.name, 200)}** — \`step.${forMarkdown(call.kind)}\` in ${forMarkdown(c.workflow, 200)}\n\n`);
       if (!stats || !conn) md.appendMarkdown('No runs yet.');
       else {
         md.appendMarkdown('| Instance | Status | Duration | Attempts | Error |\n|---|---|---|---|---|\n');
         for (const r of stats.recent.slice(0, 5)) {
-          const args = encodeURIComponent(JSON.stringify([{ connectionId: conn, workflow: c.workflow, id: r.instanceId }, { selectStep: r.stepName }]));
-          md.appendMarkdown(`| [${forMarkdown(r.instanceId, 80)}](command:cloudflareWorkflows.openInstance?${args}) | ${r.outcome} | ${r.durationMs !== undefined ? formatDuration(r.durationMs) : '—'} | ${r.attempts} | ${forMarkdown((r.error ?? '').replace(/\r?\n/g, ' '), 80)} |\n`);
+          const args = forCommandUri([{ connectionId: conn, workflow: c.workflow, id: r.instanceId }, { selectStep: r.stepName }]);
+          md.appendMarkdown(`| [${forMarkdown(r.instanceId, 80)}](command:cloudflareWorkflows.openInstance?${args}) | ${forMarkdown(r.outcome)} | ${r.durationMs !== undefined ? forMarkdown(formatDuration(r.durationMs)) : '—'} | ${forMarkdown(r.attempts)} | ${forMarkdown((r.error ?? '').replace(/\r?\n/g, ' '), 80)} |\n`);
         }
       }
       return new vscode.Hover(md, new vscode.Range(doc.positionAt(call.nameStart), doc.positionAt(call.nameEnd)));

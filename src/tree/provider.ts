@@ -68,7 +68,7 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
       case 'group': {
         const item = new vscode.TreeItem(STATUS_LABELS[node.status], vscode.TreeItemCollapsibleState.Collapsed);
         item.id = node.id;
-        item.description = node.newCount > 0 ? `${node.count} · ${node.newCount} new` : String(node.count);
+        item.description = forTreeDescription(node.newCount > 0 ? `${node.count} · ${node.newCount} new` : String(node.count));
         item.iconPath = statusIcon(node.status);
         item.contextValue = groupContext(node.status);
         return item;
@@ -84,7 +84,7 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
         return item;
       }
       case 'newArrivals': {
-        const item = new vscode.TreeItem(`${node.parent.newCount} new instance${node.parent.newCount === 1 ? '' : 's'} — show`);
+        const item = new vscode.TreeItem(forTreeLabel(`${node.parent.newCount} new instance${node.parent.newCount === 1 ? '' : 's'} — show`));
         item.id = node.id;
         item.iconPath = new vscode.ThemeIcon('arrow-up');
         item.contextValue = 'cfwfNewArrivals';
@@ -98,7 +98,7 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
         item.iconPath = new vscode.ThemeIcon(node.severity === 'error' ? 'warning' : 'info', node.severity === 'error' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
         item.contextValue = 'cfwfMessage';
         if (node.action) {
-          item.description = node.action.title;
+          item.description = forTreeDescription(node.action.title);
           item.command = { command: node.action.command, title: node.action.title, arguments: node.action.args };
         }
         return item;
@@ -440,11 +440,11 @@ function instanceTooltip(i: InstanceSummary, details: InstanceDetails | undefine
   md.appendMarkdown(`**${forMarkdown(i.id, 300)}** — ${STATUS_LABELS[details?.status ?? i.status]}\n\n`);
   const derived = derivedText(details);
   if (derived) md.appendMarkdown(`${forMarkdown(derived)}\n\n`);
-  if (i.createdOn) md.appendMarkdown(`Created: ${new Date(i.createdOn).toLocaleString()}\n\n`);
-  if (details?.start) md.appendMarkdown(`Started: ${new Date(details.start).toLocaleString()}\n\n`);
-  if (details?.end) md.appendMarkdown(`Ended: ${new Date(details.end).toLocaleString()}\n\n`);
+  if (i.createdOn) md.appendMarkdown(`Created: ${forMarkdown(new Date(i.createdOn).toLocaleString())}\n\n`);
+  if (details?.start) md.appendMarkdown(`Started: ${forMarkdown(new Date(details.start).toLocaleString())}\n\n`);
+  if (details?.end) md.appendMarkdown(`Ended: ${forMarkdown(new Date(details.end).toLocaleString())}\n\n`);
   const span = spanMs(details?.start, details?.end);
-  if (span !== undefined) md.appendMarkdown(`Duration: ${formatDuration(span)}${details?.end ? '' : ' so far'}\n\n`);
+  if (span !== undefined) md.appendMarkdown(`Duration: ${forMarkdown(formatDuration(span))}${details?.end ? '' : ' so far'}\n\n`);
   if (details?.error) md.appendMarkdown(`Error: ${forMarkdown(`${details.error.name}: ${details.error.message}`, 300)}\n\n`);
   if (details && details.params !== undefined) {
     md.appendMarkdown('Params:\n');

@@ -1,6 +1,7 @@
 // A production-shaped Cloudflare API in front of a real local Workflows engine, so the cloud backend (and
 // the official SDK, in the benchmark) can be exercised end to end without an account:
 //   /client/v4/user/tokens/verify, /client/v4/accounts, /client/v4/accounts/{account}/workflows/...
+// (batch delete and the [secondary] batch terminate endpoint included)
 // It translates production field names to the Local Explorer's (instance_id → id, {status} bodies),
 // pages instances with opaque cursors (result_info.cursor), creates batches one instance at a time,
 // requires a Bearer token (401 for an unknown one, 403 for writes with a read-only one), can answer
@@ -300,6 +301,26 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (id === 'batch' && action === 'delete' && method === 'POST') {
       const b = (await readBody(req)) as Json;
       send(res, 200, envelope(await must('POST', `${wf}/instances/batch/delete`, { instances: b?.instances })));
+      return;
+    }
+
+    // POST /workflows/{name}/instances/batch/terminate: a JSON array of 1–100 ids → {instancesTerminated, status}.
+    // GUESS (workflows-api.md §1.2 row 20 is [secondary], spec-derived; absent from the SDK and the API
+    // pages): the body shape, the limit of 100 and the result fields are taken from that listing. Ids
+    // that cannot be terminated (finished, unknown) are skipped and simply not counted.
+    if (id === 'batch' && action === 'terminate' && method === 'POST') {
+      const ids = await readBody(req);
+      if (!Array.isArray(ids) || ids.length === 0 || ids.length > 100 || !ids.every((x) => typeof x === 'string')) throw new HttpError(400, 10001, 'body: expected 1 to 100 instance ids');
+      let terminated = 0;
+      for (const one of new Set(ids as string[])) {
+        try {
+          await changeStatus(`${wf}/instances/${encodeURIComponent(one)}/status`, { status: 'terminate' });
+          terminated++;
+        } catch (e) {
+          if (!(e instanceof HttpError)) throw e;
+        }
+      }
+      send(res, 200, envelope({ instancesTerminated: terminated, status: 'ok' }));
       return;
     }
 

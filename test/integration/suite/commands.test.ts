@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { isApiError } from '../../../src/api';
 import { api, commandErrorList, expectCommandError, instanceNode, localConnectionId, ref, statusOf, truth, waitFor, workflowNode } from '../helpers';
 
 const C = (id: string) => `cloudflareWorkflows.${id}`;
@@ -14,6 +15,17 @@ async function lastError(after: number): Promise<string | undefined> {
 
 async function errorCount(): Promise<number> {
   return (await commandErrorList()).length;
+}
+
+async function allInstanceIds(workflow: string): Promise<string[]> {
+  const ids: string[] = [];
+  let next: string | undefined;
+  do {
+    const page = await truth().listInstances(workflow, { perPage: 100, next });
+    ids.push(...page.instances.map((i) => i.id));
+    next = page.next;
+  } while (next);
+  return ids;
 }
 
 async function instanceCount(workflow: string): Promise<number> {
@@ -152,15 +164,20 @@ describe('Commands against the engine', function () {
   });
 
   it('Delete Instance removes it from the engine', async () => {
+    assert.notEqual(await statusOf('bulk-import', 'batch-11'), undefined, 'it exists before');
     await vscode.commands.executeCommand(C('deleteInstance'), ref(conn, 'bulk-import', 'batch-11'), { confirmed: true });
+    // Only the engine saying "not found" counts as deleted; a network or server error does not.
     await waitFor('deleted', async () => {
       try {
         await truth().getInstance('bulk-import', 'batch-11');
         return false;
-      } catch {
-        return true;
+      } catch (e) {
+        if (isApiError(e, 'notFound')) return true;
+        throw e;
       }
     });
+    assert.ok(!(await allInstanceIds('bulk-import')).includes('batch-11'), 'gone from the listing too');
+    assert.ok((await allInstanceIds('bulk-import')).includes('batch-10'), 'its neighbour is still there');
   });
 
   it('Copy ID, Copy as JSON, Export and Open as JSON show the instance', async () => {
@@ -191,18 +208,21 @@ describe('Commands against the engine', function () {
     assert.deepEqual((await truth().getInstance('bulk-import', id)).params, { count: 2 });
   });
 
-  it('Watch Instance notifies when it completes, and the watch survives in globalState', async () => {
+  it('Watch Instance notifies when it completes, and the watch is kept in globalState until then', async () => {
     const a = await api();
     await truth().createInstance('approval-gate', { id: 'cmd-watch' });
     await waitFor('waiting', async () => (await truth().getInstance('approval-gate', 'cmd-watch')).steps.some((s) => s.type === 'waitForEvent'));
     await vscode.commands.executeCommand(C('watchInstance'), ref(conn, 'approval-gate', 'cmd-watch'));
-    assert.ok(a.watches.list().some((w) => w.id === 'cmd-watch'));
+    // Read globalState itself (what a reloaded window starts from), not the manager's view of it.
+    const stored = () => (a.globalState.get<{ kind: string; workflow: string; id?: string }[]>('cloudflareWorkflows.watches') ?? []).filter((w) => w.kind === 'instance' && w.workflow === 'approval-gate' && w.id === 'cmd-watch');
+    assert.equal(stored().length, 1, 'the watch is stored in globalState');
     await a.watches.check();
     await truth().sendEvent('approval-gate', 'cmd-watch', 'decision', { approved: false });
     await waitFor('complete', async () => (await statusOf('approval-gate', 'cmd-watch')) === 'complete');
     await a.watches.check();
     assert.ok(a.watches.notified.some((n) => n.includes('cmd-watch completed')), a.watches.notified.join('; '));
     assert.ok(!a.watches.list().some((w) => w.id === 'cmd-watch'), 'a finished watch ends');
+    assert.equal(stored().length, 0, 'and is removed from globalState');
   });
 
   it('Diagnose Connection reports reachability, read and write access', async () => {
@@ -212,7 +232,24 @@ describe('Commands against the engine', function () {
     assert.match(report, /\| Write permission \| ok \|/);
   });
 
-  it('Go to Instance opens the instance and filters narrow the tree', async () => {
+  it('Go to Instance opens the instance by id; an unknown id is reported and opens nothing', async () => {
+    const a = await api();
+    const target = { connectionId: conn, connectionLabel: '', workflow: 'order-pipeline', id: 'order-complete' };
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand(C('goToInstance'), await workflowNode('order-pipeline'), 'order-complete');
+    const shown = await waitFor('the instance view of order-complete', async () => {
+      const m = a.panels.manager.lastPosted(target);
+      return m?.type === 'instance' && m;
+    });
+    assert.equal(shown.type === 'instance' && shown.details.id, 'order-complete');
+    expectCommandError('goToInstance', /no-such-instance/);
+    const open = a.panels.manager.panels().length;
+    await vscode.commands.executeCommand(C('goToInstance'), await workflowNode('order-pipeline'), 'no-such-instance');
+    assert.equal(a.panels.manager.panels().length, open, 'no panel for an instance that does not exist');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('filters and search narrow the tree', async () => {
     const a = await api();
     const w = await workflowNode('long-sleeper');
     await vscode.commands.executeCommand(C('filterWorkflow'), w, { statuses: ['paused'] });

@@ -56,8 +56,25 @@ describe('api/cloud (mocked API)', () => {
     assert.equal(p2.next, undefined);
     assert.equal(p2.instances[0].status, 'waiting');
     assert.equal(seen[0], `${WF}/wf/instances?per_page=1&status=complete&date_start=2026-01-01T00%3A00%3A00Z&direction=desc`);
-    assert.equal(seen[1], `${WF}/wf/instances?per_page=1&cursor=abc%2F%2B%3D`);
+    // Newest first is asked for explicitly on every page, not left to an undocumented default.
+    assert.equal(seen[1], `${WF}/wf/instances?per_page=1&direction=desc&cursor=abc%2F%2B%3D`);
     assert.ok(seen.every((s) => !/[?&]page=/.test(s)));
+  });
+
+  it('date bounds must be RFC 3339 with an offset; they are sent in UTC and nothing is sent for a bad one', async () => {
+    const seen: string[] = [];
+    pool()
+      .intercept({ path: (p) => p.startsWith(`${WF}/wf/instances?`), method: 'GET' })
+      .reply((opts) => {
+        seen.push(opts.path);
+        return { statusCode: 200, data: ok([], { count: 0, per_page: 10, total_count: 0, cursor: '' }), responseOptions: JSON_HEADERS };
+      });
+    await b.listInstances('wf', { dateStart: '2026-11-01T02:00:00+02:00', dateEnd: '2026-11-02T00:00:00.500Z' });
+    assert.equal(seen[0], `${WF}/wf/instances?date_start=2026-11-01T00%3A00%3A00Z&date_end=2026-11-02T00%3A00%3A00.500Z&direction=desc`);
+    await expectApiError(b.listInstances('wf', { dateStart: '2026-11-01T00:00:00' }), 'invalidInput', /RFC 3339/);
+    await expectApiError(b.listInstances('wf', { dateEnd: '2026-11-01' }), 'invalidInput', /RFC 3339/);
+    await expectApiError(b.listInstances('wf', { dateStart: '2026-11-02T00:00:00Z', dateEnd: '2026-11-01T00:00:00Z' }), 'invalidInput', /after the end/);
+    assert.equal(b.stats().requests, 1);
   });
 
   it('URL-encodes cron instance IDs (slashes, stars, spaces) and event types', async () => {

@@ -3,6 +3,8 @@
 // Known, deliberate difference: the SDK types create `params` as a JSON *string*; wrangler sends parsed
 // JSON and so do we, so `params` is left out of the request comparisons.
 import * as assert from 'node:assert/strict';
+import { dirname, join, resolve } from 'node:path';
+import ts from 'typescript';
 import type { EventCreateParams } from 'cloudflare/resources/workflows/instances/events';
 import type {
   InstanceBulkParams,
@@ -91,8 +93,31 @@ check<Assignable<WorkflowListResponse, WireWorkflow>>();
 check<Assignable<WorkflowGetResponse, WireWorkflow>>();
 
 describe('api: wire types vs the official cloudflare SDK', () => {
-  it('type checks (the real assertions run in tsc -p . --noEmit)', () => {
-    assert.ok(true);
+  // The checks above are types, so this runs the compiler on this file: no errors here, and the
+  // same kind of check on a drifted pair must be an error (otherwise `check` could pass anything).
+  it('type checks, and a drifted type fails the check', function () {
+    this.timeout(120_000);
+    const file = __filename;
+    const probe = join(dirname(file), '__drift_probe__.ts');
+    const probeText = [
+      `import type { InstanceListResponse } from 'cloudflare/resources/workflows/instances/instances';`,
+      `type Assignable<A, B> = [A] extends [B] ? true : false;`,
+      `type Mutual<A, B> = Assignable<A, B> extends true ? Assignable<B, A> : false;`,
+      `function check<T extends true>(): T | void { return undefined; }`,
+      `check<Mutual<InstanceListResponse['status'], 'queued' | 'running'>>();`,
+    ].join('\n');
+    const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, strict: true, skipLibCheck: true, esModuleInterop: true, types: ['node', 'mocha'], noEmit: true };
+    const host = ts.createCompilerHost(options);
+    const getSourceFile = host.getSourceFile.bind(host);
+    host.getSourceFile = (name, lang, ...rest) => (resolve(name) === probe ? ts.createSourceFile(name, probeText, lang) : getSourceFile(name, lang, ...rest));
+    const fileExists = host.fileExists.bind(host);
+    host.fileExists = (name) => resolve(name) === probe || fileExists(name);
+    const program = ts.createProgram([file, probe], options, host);
+    const errors = (f: string) => ts.getPreEmitDiagnostics(program, program.getSourceFile(f)).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    assert.deepEqual(errors(file), [], 'our wire types match the SDK');
+    const drift = errors(probe);
+    assert.equal(drift.length, 1, drift.join('\n'));
+    assert.match(drift[0], /does not satisfy the constraint 'true'/);
   });
 
   it('the SDK still has the Workflows methods whose shapes we mirror', () => {

@@ -48,7 +48,7 @@ describe('api: validation before sending', () => {
     ['restart-from count 0', (b) => b.changeStatus('wf', 'i', 'restart', { from: { name: 's', count: 0 } }), /at least 1/],
     ['page size 0', (b) => b.listInstances('wf', { perPage: 0 }), /1 to 100/],
     ['page size 101', (b) => b.listInstances('wf', { perPage: 101 }), /1 to 100/],
-    ['a date that is not ISO', (b) => b.listInstances('wf', { dateStart: 'yesterday' }), /ISO 8601/],
+    ['a date that is not RFC 3339 with an offset', (b) => b.listInstances('wf', { dateStart: 'yesterday' }), /RFC 3339/],
     ['an empty batch', (b) => b.createInstances('wf', []), /empty/],
     ['a batch with one bad item (position 150)', (b) => b.createInstances('wf', [...Array.from({ length: 149 }, (_, i) => ({ id: `ok-${i}` })), { id: 'bad id' }]), /Item 150/],
     ['a batch with a duplicate id', (b) => b.createInstances('wf', [{ id: 'a' }, { id: 'a' }]), /more than once/],
