@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { isApiError } from '../../../src/api';
+import type { InstanceDetails } from '../../../src/model/types';
 import { api, commandErrorList, expectCommandError, instanceNode, localConnectionId, ref, statusOf, truth, waitFor, workflowNode } from '../helpers';
 
 const C = (id: string) => `cloudflareWorkflows.${id}`;
@@ -112,15 +113,36 @@ describe('Commands against the engine', function () {
     assert.equal(await statusOf('long-sleeper', 'cmd-pause'), 'terminated');
   });
 
-  it('Restart runs a finished instance again, also from a chosen step', async () => {
+  it('Restart runs a finished instance again, also from a chosen step (earlier steps keep their cached results)', async () => {
+    const get = () => truth().getInstance('long-sleeper', 'cmd-pause');
+    const step = (d: InstanceDetails, name: string) => d.steps.find((s) => s.name === name);
+    const startOf = (d: InstanceDetails, name: string) => {
+      const s = step(d, name);
+      return s && 'start' in s && s.start ? Date.parse(s.start) : NaN;
+    };
+    const sleeping = (d: InstanceDetails) => d.status === 'running' && !!step(d, 'nap-1');
+    // From the beginning: the first step runs again.
+    const t0 = Date.now();
     await vscode.commands.executeCommand(C('restart'), ref(conn, 'long-sleeper', 'cmd-pause'), { confirmed: true });
-    await waitFor('running again', async () => (await statusOf('long-sleeper', 'cmd-pause')) === 'running');
-    await waitFor('slept', async () => (await truth().getInstance('long-sleeper', 'cmd-pause')).steps.length >= 2);
-    await vscode.commands.executeCommand(C('restart'), ref(conn, 'long-sleeper', 'cmd-pause'), { confirmed: true, fromStep: 'nap-1' });
-    await waitFor('running after restart from step', async () => {
-      const d = await truth().getInstance('long-sleeper', 'cmd-pause');
-      return d.status === 'running' && d.steps.some((s) => s.name === 'nap-1');
+    const before = await waitFor('running again, asleep', async () => {
+      const d = await get();
+      return sleeping(d) && startOf(d, 'start work-1') >= t0 && d;
     });
+    // From the sleep: "start work" keeps its result and start time, the sleep starts again.
+    await new Promise((r) => setTimeout(r, 1100)); // start times have millisecond resolution; make "again" visible
+    const t1 = Date.now();
+    await vscode.commands.executeCommand(C('restart'), ref(conn, 'long-sleeper', 'cmd-pause'), { confirmed: true, fromStep: 'nap-1' });
+    const after = await waitFor('the sleep started again', async () => {
+      const d = await get();
+      return sleeping(d) && startOf(d, 'nap-1') >= t1 && d;
+    });
+    assert.equal(startOf(after, 'start work-1'), startOf(before, 'start work-1'), '"start work" did not run again');
+    const output = (d: InstanceDetails) => {
+      const s = step(d, 'start work-1');
+      return s && 'output' in s ? s.output : undefined;
+    };
+    assert.equal(output(after), 'started', 'its cached result is kept');
+    assert.ok(startOf(after, 'nap-1') > startOf(before, 'nap-1'), 'the chosen step ran again');
     await truth().changeStatus('long-sleeper', 'cmd-pause', 'terminate');
   });
 
