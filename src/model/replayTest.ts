@@ -120,7 +120,7 @@ export function generateReplayTest(input: ReplayTestInput): ReplayTest {
     }
     if (isWait(s)) {
       if (s.error) {
-        mocks.push(`    await m.forceEventTimeout(${ref});`);
+        mocks.push(`      await m.forceEventTimeout(${ref});`);
       } else if (s.end || s.finished) {
         const ev = (s.output ?? {}) as { type?: unknown; payload?: unknown };
         const type = typeof ev.type === 'string' ? ev.type : s.eventType;
@@ -129,7 +129,7 @@ export function generateReplayTest(input: ReplayTestInput): ReplayTest {
           openStep = s.name;
           continue;
         }
-        mocks.push(`    await m.mockEvent({ type: ${lit(type)}, payload: ${data(ev.payload)} });`);
+        mocks.push(`      await m.mockEvent({ type: ${lit(type)}, payload: ${data(ev.payload)} });`);
         sequence.push(ev.payload);
       } else {
         openStep = s.name;
@@ -148,12 +148,12 @@ export function generateReplayTest(input: ReplayTestInput): ReplayTest {
     }
     if (s.success === false) {
       hasRetries ||= failed.length > 1;
-      mocks.push(`    await m.mockStepError(${ref}, ${errorExpr(lastError)});`);
+      mocks.push(`      await m.mockStepError(${ref}, ${errorExpr(lastError)});`);
       continue;
     }
     if (failed.length > 0) {
       hasRetries = true;
-      mocks.push(`    await m.mockStepError(${ref}, ${errorExpr(lastError)}, ${failed.length});`);
+      mocks.push(`      await m.mockStepError(${ref}, ${errorExpr(lastError)}, ${failed.length});`);
     }
     const output = input.fullOutputs?.has(s.name) ? input.fullOutputs.get(s.name) : s.output;
     const why = looksTruncated(output);
@@ -163,7 +163,7 @@ export function generateReplayTest(input: ReplayTestInput): ReplayTest {
       sequence.push(null);
       continue;
     }
-    mocks.push(`    await m.mockStepResult(${ref}, ${data(output)});`);
+    mocks.push(`      await m.mockStepResult(${ref}, ${data(output)});`);
     sequence.push(output);
   }
 
@@ -200,8 +200,8 @@ export function generateReplayTest(input: ReplayTestInput): ReplayTest {
     `  try {`,
     `    await instance.modify(async (m) => {`,
   );
-  if (hasSleep) lines.push(`    await m.disableSleeps();`);
-  if (hasRetries) lines.push(`    await m.disableRetryDelays();`);
+  if (hasSleep) lines.push(`      await m.disableSleeps();`);
+  if (hasRetries) lines.push(`      await m.disableRetryDelays();`);
   lines.push(...mocks, `    });`, `    await workflow.create({ id: INSTANCE_ID, params: PARAMS });`, ``);
   // Local dev only: the order in which steps finished (see the note at the top of replayTest.ts).
   lines.push(
