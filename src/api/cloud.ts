@@ -35,6 +35,7 @@ import {
   type Account,
   type TokenVerification,
 } from './parse';
+import { isLoopback } from './address';
 import { RateBudget, type RateBudgetOptions } from './rate-budget';
 import { Transport, type Classifier, type RetryPolicy, type Timeouts } from './transport';
 import {
@@ -116,9 +117,22 @@ const cloudClassifier: Classifier = ({ status, errors, op }) => {
   return undefined;
 };
 
+/** The token goes only over TLS; plain http only to this machine (the test gateway). */
+function cloudBaseUrl(given: string | undefined): string {
+  if (given === undefined) return CLOUD_API_BASE;
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    throw invalid(`The Cloudflare API base URL "${given}" is not a URL.`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(given))) throw invalid('The Cloudflare API base URL must start with https:// (plain http:// only on this machine).');
+  return given;
+}
+
 function cloudTransport(opts: CloudConnectionOptions, extra: { maxConcurrency?: number; budget?: RateBudget } = {}): Transport {
   return new Transport({
-    baseUrl: opts.baseUrl ?? CLOUD_API_BASE,
+    baseUrl: cloudBaseUrl(opts.baseUrl),
     service: 'Cloudflare',
     rateLimitService: 'Cloudflare',
     authorization: bearer(opts.apiToken),
@@ -180,7 +194,7 @@ class CloudBackend implements CloudWorkflowsBackend {
     const perPage = 100;
     // The workflows list is page-based (no cursor). Stop at the reported total, a short page, or 50 pages.
     for (let page = 1; page <= 50; page++) {
-      const r = await this.#t.call({ method: 'GET', path: this.#wf(), query: { page, per_page: perPage }, signal: opts.signal, op });
+      const r = await this.#t.call({ method: 'GET', path: this.#wf(), query: { page, per_page: perPage }, signal: opts.signal, op, response: 'list' });
       const items = this.#parse(op, () => parseWorkflowList(r.result));
       all.push(...items);
       const total = infoNumber(r.resultInfo, 'total_count');
@@ -212,7 +226,7 @@ class CloudBackend implements CloudWorkflowsBackend {
 
       cursor: opts.next,
     };
-    const r = await this.#t.call({ method: 'GET', path: `${this.#wf(name)}/instances`, query: { ...query }, signal: opts.signal, op });
+    const r = await this.#t.call({ method: 'GET', path: `${this.#wf(name)}/instances`, query: { ...query }, signal: opts.signal, op, response: 'list' });
     const instances = this.#parse(op, () => parseInstanceList(r.result));
     const page: InstancePage = { instances };
     const total = infoNumber(r.resultInfo, 'total_count');
@@ -227,7 +241,7 @@ class CloudBackend implements CloudWorkflowsBackend {
     assertExistingInstanceId(id);
     const op = `get instance "${id}" of workflow "${name}"`;
     const query = { order: opts.order, simple: opts.simple === undefined ? undefined : String(opts.simple) };
-    const r = await this.#t.call({ method: 'GET', path: this.#inst(name, id), query, signal: opts.signal, op });
+    const r = await this.#t.call({ method: 'GET', path: this.#inst(name, id), query, signal: opts.signal, op, response: 'detail' });
     return this.#parse(op, () => parseInstanceDetails(r.result, { id, workflow: name }));
   }
 
@@ -240,6 +254,7 @@ class CloudBackend implements CloudWorkflowsBackend {
       method: 'GET',
       path: `${this.#inst(name, id)}/step`,
       query: { name: q.stepName, type: q.type, attempt: q.attempt },
+      response: 'stepOutput',
       signal: opts.signal,
       op,
       allowBinary: true,
@@ -408,7 +423,7 @@ export async function listAccounts(opts: CloudConnectionOptions): Promise<Accoun
     const all: Account[] = [];
     const perPage = 50;
     for (let page = 1; page <= 40; page++) {
-      const r = await t.call({ method: 'GET', path: '/accounts', query: { page, per_page: perPage }, signal: opts.signal, op });
+      const r = await t.call({ method: 'GET', path: '/accounts', query: { page, per_page: perPage }, signal: opts.signal, op, response: 'list' });
       const items = parseOr('Cloudflare', op, () => parseAccounts(r.result));
       all.push(...items);
       const totalPages = infoNumber(r.resultInfo, 'total_pages');

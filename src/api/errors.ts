@@ -13,7 +13,9 @@ export type ErrorKind =
   | 'timeout'
   | 'malformedResponse'
   | 'cancelled'
-  | 'unsupported';
+  | 'unsupported'
+  /** A response larger, or JSON nested deeper, than the call accepts: nothing of it was used. */
+  | 'tooLarge';
 
 export interface ApiErrorDetail {
   code: number;

@@ -16,4 +16,6 @@ export {
 } from './cloud';
 export { formatRetryAt, type RateBudgetOptions } from './rate-budget';
 export type { RetryPolicy, Timeouts } from './transport';
+export { assertExistingInstanceId, assertWorkflowName } from './validate';
+export { httpHost, isLoopback, isLoopbackHost } from './address';
 export * from '../model/types';

@@ -206,7 +206,7 @@ class LocalBackend implements LocalWorkflowsBackend {
 
   async listWorkflows(opts: RequestOptions = {}): Promise<WorkflowSummary[]> {
     const op = 'list workflows';
-    const r = await this.#t.call({ method: 'GET', path: await this.#path('/workflows'), signal: opts.signal, op });
+    const r = await this.#t.call({ method: 'GET', path: await this.#path('/workflows'), signal: opts.signal, op, response: 'list' });
     return this.#parse(op, () => parseWorkflowList(r.result));
   }
 
@@ -238,6 +238,7 @@ class LocalBackend implements LocalWorkflowsBackend {
       query: { page, per_page: opts.perPage, status: opts.status, date_start: utcDate(opts.dateStart), date_end: utcDate(opts.dateEnd) },
       signal: opts.signal,
       op,
+      response: 'list',
     });
     let instances = this.#parse(op, () => parseInstanceList(r.result));
     if (dated) {
@@ -259,7 +260,7 @@ class LocalBackend implements LocalWorkflowsBackend {
     assertWorkflowName(name);
     assertExistingInstanceId(id);
     const op = `get instance "${id}" of workflow "${name}"`;
-    const r = await this.#t.call({ method: 'GET', path: await this.#path(this.#inst(name, id)), signal: opts.signal, op });
+    const r = await this.#t.call({ method: 'GET', path: await this.#path(this.#inst(name, id)), signal: opts.signal, op, response: 'detail' });
     const d = this.#parse(op, () => parseInstanceDetails(r.result, { id, workflow: name }));
     // The local API has no `order` parameter; steps come oldest first.
     if (opts.order === 'desc') d.steps.reverse();

@@ -35,6 +35,49 @@ export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 250, max
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
+/**
+ * Most bytes one response may carry, by what the call reads: a server (or the Workflow code behind
+ * it) must not be able to make the extension hold an unbounded body in memory.
+ */
+export const RESPONSE_LIMITS = {
+  /** One page of a list (workflows, instances, accounts). */
+  list: 16 * 1024 * 1024,
+  /** One instance with its steps (locally with every step's full output). */
+  detail: 64 * 1024 * 1024,
+  /** One step's full output. */
+  stepOutput: 64 * 1024 * 1024,
+  /** Everything else: status changes, creates, errors, probes. */
+  other: 4 * 1024 * 1024,
+} as const;
+export type ResponseKind = keyof typeof RESPONSE_LIMITS;
+
+/**
+ * Deepest JSON nesting accepted. JSON.parse copes with any depth, but structuredClone (webview and
+ * extension-host messages) and JSON.stringify recurse and overflow the stack on deep values.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** True when the JSON text nests arrays/objects deeper than `max` (strings are skipped). */
+export function jsonDepthExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+function sizeText(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round(n / (1024 * 1024))} MiB` : `${Math.round(n / 1024)} KiB`;
+}
+
 export interface CallOptions {
   method: Method;
   /** Path below the transport's base, with every dynamic segment already URL-encoded. */
@@ -47,6 +90,8 @@ export interface CallOptions {
   op: string;
   /** Accept a non-JSON 2xx body (step output streams come back as application/octet-stream). */
   allowBinary?: boolean;
+  /** Which size limit applies (RESPONSE_LIMITS); default `other`. */
+  response?: ResponseKind;
 }
 
 export interface CallResult {
@@ -88,6 +133,8 @@ export interface TransportConfig {
   classify?: Classifier;
   /** Hint appended to network errors, e.g. "Make sure `wrangler dev` is running." */
   networkHint?: string;
+  /** Lower response limits (tests). */
+  limits?: Partial<Record<ResponseKind, number>>;
 }
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
@@ -430,11 +477,15 @@ export class Transport {
     const res = await this.#dispatcher.request(options);
     const resHeaders = res.headers as Record<string, string | string[] | undefined>;
     const contentType = header(resHeaders, 'content-type') ?? '';
+    const raw = await this.#readBounded(res, o, request);
     // Bytes only where a raw body is acceptable; everything else is read as text, once.
-    const bytes = o.allowBinary ? new Uint8Array(await res.body.arrayBuffer()) : undefined;
-    const text = bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') : await res.body.text();
+    const bytes = o.allowBinary ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) : undefined;
+    const text = raw.toString('utf8');
     let json: unknown;
     let isJson = false;
+    if (text.length > 0 && jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+      throw new WorkflowsApiError('tooLarge', `${this.#capService()} sent a response nested deeper than ${MAX_JSON_DEPTH} levels (${o.op}); it was not read.`, { status: res.statusCode, request });
+    }
     if (text.length > 0) {
       try {
         json = JSON.parse(text);
@@ -462,6 +513,29 @@ export class Transport {
     const errors = isJson ? errorsFromBody(json) : [];
     const foreign = !isJson || !(typeof json === 'object' && json !== null && 'success' in json);
     throw this.#httpError(status, resHeaders, errors, foreign, o, request);
+  }
+
+  /** The whole body, or a 'tooLarge' error as soon as it passes the call's limit (the rest is not read). */
+  async #readBounded(res: Dispatcher.ResponseData<CallState>, o: CallOptions, request: string): Promise<Buffer> {
+    const kind = o.response ?? 'other';
+    const limit = this.#config.limits?.[kind] ?? RESPONSE_LIMITS[kind];
+    const tooLarge = () => {
+      // Hang up on the rest; the abort this causes on the stream is expected, not a failure.
+      res.body.on('error', () => undefined);
+      res.body.destroy();
+      return new WorkflowsApiError('tooLarge', `${this.#capService()} sent more than ${sizeText(limit)} in one response (${o.op}); it was not read.`, { status: res.statusCode, request });
+    };
+    const declared = Number(header(res.headers as Record<string, string | string[] | undefined>, 'content-length'));
+    if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      const b = chunk as Buffer;
+      size += b.length;
+      if (size > limit) throw tooLarge();
+      chunks.push(b);
+    }
+    return Buffer.concat(chunks, size);
   }
 
   #malformed(o: CallOptions, request: string, problem: string, headers: Record<string, string | string[] | undefined>, status: number): WorkflowsApiError {
