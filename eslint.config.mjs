@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import untrustedText from './eslint-rules/untrusted-text.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/', 'out/', 'node_modules/', '.vscode-test/', '.cache/', 'test/fixtures/', 'test-results/', 'dist-vsix/'] },
@@ -19,6 +20,14 @@ export default tseslint.config(
   {
     files: ['src/webview/ui/**', 'test/ui/webview-harness/page/**'],
     languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    // Engine and server text reaches VS Code's UI only through src/model/display (the webview's own
+    // DOM helpers mark it there).
+    files: ['src/**/*.ts'],
+    ignores: ['src/webview/ui/**', 'src/model/**'],
+    plugins: { local: { rules: { 'untrusted-text': untrustedText } } },
+    rules: { 'local/untrusted-text': 'error' },
   },
   {
     // api/ and model/ are pure: no vscode import, so they run in tests, benchmarks and the gateway.

@@ -55,6 +55,8 @@ export const DISPLAY_LIMITS = {
 } as const;
 
 const ICON = /\$\(([A-Za-z0-9-]+(?:~[A-Za-z0-9-]+)?)\)/g;
+/** An icon not yet escaped, so escaping twice does not show a backslash. */
+const LIVE_ICON = /(?<!\\)\$\(([A-Za-z0-9-]+(?:~[A-Za-z0-9-]+)?)\)/g;
 const NEWLINES = /\r\n|\r|\n/g;
 
 function oneLine(text: string): string {
@@ -80,7 +82,7 @@ export function forModalDetail(value: unknown, max: number = DISPLAY_LIMITS.moda
 
 /** `\$(name)` is how VS Code's label renderer is told an icon is text. */
 function escapeIcons(text: string): string {
-  return text.replace(ICON, '\\$($1)');
+  return text.replace(LIVE_ICON, '\\$($1)');
 }
 
 /** Quick-pick item label: one line, `$(icon)` shown as text. */
@@ -146,6 +148,14 @@ export function forMarkdown(value: unknown, max: number = DISPLAY_LIMITS.markdow
     .map((part, i) => (i % 2 ? `\\$(${part})` : part.replace(/[\\`*_{}[\]()#+\-.!|<>~=&:@$"']/g, '\\$&')))
     .join('')
     .replace(/\n/g, '  \n');
+}
+
+/**
+ * Arguments of a `command:` link the extension builds itself: percent-encoded including the
+ * characters encodeURIComponent leaves (`(`, `)`, `!`, `*`, `'`, `~`), so no value ends the link.
+ */
+export function forCommandUri(args: unknown): string {
+  return encodeURIComponent(JSON.stringify(args)).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** A plain tooltip (string, not Markdown) on a tree item or CodeLens. */

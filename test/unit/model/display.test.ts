@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import MarkdownIt from 'markdown-it';
 import {
-  DISPLAY_LIMITS, forMarkdown, forModalDetail, forNotification, forPanelTitle, forQuickPickDescription, forQuickPickDetail, forQuickPickLabel,
+  DISPLAY_LIMITS, forCommandUri, forMarkdown, forModalDetail, forNotification, forPanelTitle, forQuickPickDescription, forQuickPickDetail, forQuickPickLabel,
   forStatusBar, forTreeDescription, forTreeLabel, forWebview, forWebviewLine, hasHiddenCharacters, hiddenCharMarker, markHidden, shorten,
 } from '../../../src/model/display';
 
@@ -118,5 +118,18 @@ describe('display: Markdown', () => {
   });
   it('keeps line breaks as hard breaks', () => {
     assert.ok(render('a\nb').includes('<br>'));
+  });
+});
+
+describe('display: idempotence and command links', () => {
+  it('escaping twice shows no extra backslash', () => {
+    const once = forQuickPickLabel('$(debug-restart) x');
+    assert.equal(forQuickPickLabel(once), once);
+    assert.equal(forNotification(forNotification('[a](command:x)')), forNotification('[a](command:x)'));
+  });
+  it('command-link arguments cannot end the link', () => {
+    const out = forCommandUri([{ id: 'a)(b![c]*~\'' }]);
+    assert.ok(!/[()[\]!*~']/.test(out), out);
+    assert.deepEqual(JSON.parse(decodeURIComponent(out)), [{ id: 'a)(b![c]*~\'' }]);
   });
 });

@@ -1,0 +1,46 @@
+import { RuleTester } from 'eslint';
+import tseslint from 'typescript-eslint';
+import rule from '../../../eslint-rules/untrusted-text.mjs';
+
+// RuleTester reports through mocha's describe/it.
+RuleTester.describe = describe;
+RuleTester.it = it;
+const tester = new RuleTester({ languageOptions: { parser: tseslint.parser, ecmaVersion: 2022, sourceType: 'module' } });
+
+const unsafe = (code: string) => ({ code, errors: [{ messageId: 'unsafe' }] });
+
+tester.run('untrusted-text', rule, {
+  valid: [
+    "vscode.window.showInformationMessage('Nothing to do.');",
+    'vscode.window.showErrorMessage(forNotification(`Cloudflare Workflows: ${e.message}`));',
+    'vscode.window.showWarningMessage(forNotification(`Delete ${id}?`), { modal: true, detail: forModalDetail(error) }, "Delete");',
+    'const text = forNotification(msg); vscode.window.showInformationMessage(text);',
+    'vscode.window.showQuickPick(steps.map((s) => ({ label: forQuickPickLabel(s.name), description: forQuickPickDescription(s.type) })), { title: forQuickPickTitle(`Restart ${id}`) });',
+    "vscode.window.showQuickPick([{ label: '$(debug-restart) From the beginning', description: 'every step runs again' }]);",
+    'new vscode.TreeItem(forTreeLabel(i.id));',
+    'new vscode.TreeItem(STATUS_LABELS[node.status]);',
+    'item.description = forTreeDescription([a, b].join(" · "));',
+    'item.text = `$(type-hierarchy-sub) ${forStatusBar(running)}`;',
+    'class P { title(t) { return forPanelTitle(t.id); } open(panel, t) { panel.title = this.title(t); } }',
+    'function tip(i) { const md = new vscode.MarkdownString(undefined, false); md.appendMarkdown(`**${forMarkdown(i.id)}**`); return md; } item.tooltip = tip(i);',
+    'items.push({ label: forQuickPickLabel(waiting), type: waiting });',
+  ],
+  invalid: [
+    unsafe('vscode.window.showInformationMessage(`Cloudflare Workflows: ${text}`);'),
+    unsafe('vscode.window.showErrorMessage("Failed: " + e.message);'),
+    unsafe('vscode.window.showWarningMessage(message);'),
+    unsafe('vscode.window.showWarningMessage("Delete?", { modal: true, detail: `${f.id}: ${f.message}` });'),
+    unsafe('vscode.window.showQuickPick(steps.map((s) => ({ label: s.name })));'),
+    unsafe('vscode.window.showQuickPick(list.map((w) => ({ label: forQuickPickLabel(w.name), description: w.className })));'),
+    unsafe('items.push({ label: r.type, description: "recent" });'),
+    unsafe('qp.items = page.instances.map((i) => ({ label: forQuickPickLabel(i.id), detail: i.createdOn }));'),
+    unsafe('new vscode.TreeItem(i.id, 0);'),
+    unsafe('item.description = node.action.title;'),
+    unsafe('panel.title = target.id;'),
+    unsafe('vscode.window.createWebviewPanel("x", `${target.workflow} / ${target.id}`, 1);'),
+    unsafe('this.item.text = `$(error) ${errored}`;'),
+    unsafe('this.item.tooltip = `Errors: ${count}`;'),
+    unsafe('md.appendMarkdown(`Error: ${details.error.message}`);'),
+    unsafe('let t = forNotification(x); t = raw; vscode.window.showInformationMessage(t);'),
+  ],
+});
