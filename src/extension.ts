@@ -4,8 +4,9 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import type { CommandContext } from './commands/context';
 import { WatchManager } from './commands/watch';
-import { commandErrors, registeredCommands } from './commands/wrapper';
+import { CommandRecord } from './commands/wrapper';
 import { CloudConnectionStore } from './connections/cloudStore';
+import { LocalUrlConsent } from './connections/localConsent';
 import { offerEnvToken } from './connections/envOffer';
 import { ConnectionRegistry } from './connections/registry';
 import { Log } from './log';
@@ -16,7 +17,10 @@ import { WorkflowsStatusBar } from './tree/statusBar';
 import { createInstancePanels } from './commands/panels';
 import { StepInsights } from './source/stepInsights';
 import { WorkspaceIndex } from './source/workspaceIndex';
+import { WorkflowsService } from './service/workflowsService';
+import { PromptHook } from './testHook';
 
+/** Returned by activate() in test mode only: it reaches the stores, so production returns nothing. */
 export interface ExtensionApi {
   registry: ConnectionRegistry;
   tree: WorkflowsTreeProvider;
@@ -28,18 +32,26 @@ export interface ExtensionApi {
   statusBar: WorkflowsStatusBar;
   insights: StepInsights;
   index: WorkspaceIndex;
-  commandErrors: typeof commandErrors;
+  service: WorkflowsService;
+  /** Every prompt shown; set `answer` to answer or dismiss them (test mode patches vscode.window). */
+  prompts: PromptHook;
+  commandErrors: CommandRecord['commandErrors'];
   registeredCommands: ReadonlySet<string>;
   activationMs: number;
   /** For tests that prove no secret lands in extension state. */
   globalState: vscode.Memento;
 }
 
-export function activate(context: vscode.ExtensionContext): ExtensionApi {
+export function activate(context: vscode.ExtensionContext): ExtensionApi | undefined {
   const started = performance.now();
+  const testMode = context.extensionMode === vscode.ExtensionMode.Test;
+  // Installed first, so that every prompt of this activation goes through it.
+  const prompts = testMode ? new PromptHook(vscode.window) : undefined;
+  if (prompts) context.subscriptions.push(prompts);
   const channel = vscode.window.createOutputChannel('Cloudflare Workflows', { log: true });
   const log = new Log(channel);
-  const registry = new ConnectionRegistry(new CloudConnectionStore(context.globalState, context.secrets), log);
+  const registry = new ConnectionRegistry(new CloudConnectionStore(context.globalState, context.secrets), log, new LocalUrlConsent(context.globalState));
+  const service = new WorkflowsService(registry);
   const tree = new WorkflowsTreeProvider(registry, log);
   const view = vscode.window.createTreeView('cloudflareWorkflows.tree', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
   view.onDidExpandElement((e) => tree.expanded.add(e.element.id));
@@ -63,7 +75,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const sourceSelector: vscode.DocumentSelector = ['typescript', 'javascript', 'typescriptreact', 'javascriptreact'].map((language) => ({ language, scheme: 'file' }));
   context.subscriptions.push(index, insights, vscode.languages.registerCodeLensProvider(sourceSelector, insights), vscode.languages.registerHoverProvider(sourceSelector, insights));
 
-  const ctx = { ext: context, registry, tree, view, log, source: { index, insights } } as CommandContext;
+  const commands = new CommandRecord();
+  const ctx = { ext: context, registry, service, commands, tree, view, log, source: { index, insights } } as CommandContext;
   const panels = createInstancePanels(context, ctx);
   ctx.panels = panels;
   ctx.watches = new WatchManager(context.globalState, registry, log, (w) => {
@@ -71,10 +84,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   });
   registerCommands(ctx, () => channel.show(true));
 
-  context.subscriptions.push(channel, registry, tree, view, refresher, statusBar, ctx.watches);
+  // Whoever changed an instance (a command, the instance view), open views of it show the change.
+  service.onDidChangeInstance((c) => {
+    if (c.id) panels.refresh({ connectionId: c.connectionId, workflow: c.workflow, id: c.id });
+  });
+  context.subscriptions.push(channel, registry, service, tree, view, refresher, statusBar, ctx.watches);
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(1)} ms`);
-  return { registry, tree, view, panels, watches: ctx.watches, log, refresher, statusBar, commandErrors, registeredCommands, insights, index, activationMs, globalState: context.globalState };
+  if (!prompts) return undefined;
+  return { registry, service, prompts, tree, view, panels, watches: ctx.watches, log, refresher, statusBar, commandErrors: commands.commandErrors, registeredCommands: commands.registeredCommands, insights, index, activationMs, globalState: context.globalState };
 }
 
 export function deactivate(): void {

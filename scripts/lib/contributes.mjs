@@ -136,7 +136,8 @@ export const contributes = {
   configuration: {
     title: 'Cloudflare Workflows',
     properties: {
-      'cloudflareWorkflows.localUrls': { type: 'array', items: { type: 'string' }, default: [], markdownDescription: 'Extra local dev session URLs to probe besides `http://127.0.0.1:8787`–`8797`. Non-loopback addresses are shown with a warning.' },
+      // Machine scope: a workspace's .vscode/settings.json must not point the extension at a host.
+      'cloudflareWorkflows.localUrls': { type: 'array', items: { type: 'string' }, default: [], scope: 'machine', markdownDescription: 'Extra local dev session URLs to probe besides `http://127.0.0.1:8787`–`8797`. A non-loopback address is contacted only after you agree to it once (run **Connect to Local Dev Session…** with it). Not settable by a workspace.' },
       'cloudflareWorkflows.autoRefreshSeconds': { type: 'number', default: 15, minimum: 0, description: 'Refresh the expanded parts of the tree this often while the view is visible and the window focused (0 turns it off).' },
       'cloudflareWorkflows.pageSize': { type: 'number', default: 50, minimum: 1, maximum: 100, description: 'Instances listed per page in a status group.' },
       'cloudflareWorkflows.instanceRefreshSeconds': { type: 'number', default: 3, minimum: 1, description: 'Refresh an open instance view this often while the instance is not finished.' },
@@ -146,6 +147,15 @@ export const contributes = {
       'cloudflareWorkflows.codeLens.enabled': { type: 'boolean', default: true, description: 'Show run statistics above step calls in Workflow classes.' },
       'cloudflareWorkflows.codeLens.recentInstances': { type: 'number', default: 20, minimum: 1, maximum: 100, description: 'How many recent instances the step statistics cover.' },
     },
+  },
+};
+
+/** Restricted Mode: browsing works; the settings that choose where requests go are not read from an untrusted workspace. */
+export const capabilities = {
+  untrustedWorkspaces: {
+    supported: 'limited',
+    description: 'In Restricted Mode the extension does not read the settings that choose where requests go from the workspace.',
+    restrictedConfigurations: ['cloudflareWorkflows.localUrls', 'cloudflareWorkflows.apiBaseUrl'],
   },
 };
 
@@ -161,6 +171,7 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   pkg.activationEvents = activationEvents;
   pkg.contributes = contributes;
+  pkg.capabilities = capabilities;
   writeFileSync('package.json', JSON.stringify(pkg, null, 2) + '\n');
   console.log(`package.json: ${contributes.commands.length} commands, ${menus['view/item/context'].length} item menus`);
 }

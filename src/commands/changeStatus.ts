@@ -5,38 +5,43 @@ import { forModalDetail, forNotification, forQuickPickDescription, forQuickPickL
 import { allowedActions, splitStepName } from '../model/status';
 import type { InstanceStatus, RestartFrom, StatusAction } from '../model/types';
 import { backendFor, type CommandContext, type InstanceTarget, must, resolveInstances } from './context';
-import { runBulk } from './bulk';
-
-export interface ChangeStatusArgs {
-  /** Skip the modal confirmation (API callers that confirmed already, e.g. the webview). */
-  confirmed?: boolean;
-  rollback?: boolean;
-  /** Restart from a step: the engine's step name ("charge card-2") or its parts. */
-  fromStep?: string | RestartFrom;
-}
+import { runBatched, runBulk } from './bulk';
 
 const VERB: Record<StatusAction, string> = { pause: 'Pause', resume: 'Resume', terminate: 'Terminate', restart: 'Restart' };
 
+/** The command: arguments name instances only; nothing in them skips a question. */
 export function changeStatusCommand(ctx: CommandContext, action: StatusAction) {
   return async (...args: unknown[]): Promise<void> => {
-    const opts = (args.find((a) => a && typeof a === 'object' && ('confirmed' in a || 'rollback' in a || 'fromStep' in a)) ?? {}) as ChangeStatusArgs;
     const legal = (s: InstanceStatus) => allowedActions(s).includes(action);
-    const targets = (await resolveInstances(ctx, args, legal)).filter((t) => !t.status || legal(t.status));
-    if (targets.length === 0) {
-      void vscode.window.showInformationMessage(forNotification(`${VERB[action]} is not possible for the selected instances' status.`));
-      return;
-    }
-    let from = typeof opts.fromStep === 'string' ? toRestartFrom(opts.fromStep) : opts.fromStep;
-    if (action === 'restart' && !from && !opts.confirmed && targets.length === 1) from = await pickRestartPoint(ctx, targets[0]);
-    let rollback = opts.rollback;
-    if (!opts.confirmed && (action === 'terminate' || action === 'restart' || targets.length > 1)) {
-      rollback = await confirm(ctx, action, targets, from, rollback);
-    }
-    await runBulk(ctx, `${VERB[action]}`, targets, async (t) => {
-      const backend = await backendFor(ctx, t.connectionId);
-      await backend.changeStatus(t.workflow, t.id, action, { from, rollback: action === 'terminate' ? rollback : undefined });
-    });
+    await changeStatus(ctx, action, (await resolveInstances(ctx, args, legal)).filter((t) => !t.status || legal(t.status)));
   };
+}
+
+/**
+ * Shared by the command and the instance view: asks what the action needs (restart point, modal
+ * confirmation for terminate, restart and any bulk action), then acts through the service. `from`
+ * comes only from the view's own restart-from-step row, and the restart is still confirmed.
+ */
+export async function changeStatus(ctx: CommandContext, action: StatusAction, targets: InstanceTarget[], given?: { fromStep?: string }): Promise<void> {
+  if (targets.length === 0) {
+    void vscode.window.showInformationMessage(forNotification(`${VERB[action]} is not possible for the selected instances' status.`));
+    return;
+  }
+  let from = given?.fromStep !== undefined ? toRestartFrom(given.fromStep) : undefined;
+  if (action === 'restart' && !from && targets.length === 1) from = await pickRestartPoint(ctx, targets[0]);
+  let rollback: boolean | undefined;
+  if (action === 'terminate' || action === 'restart' || targets.length > 1) rollback = await confirm(ctx, action, targets, from, undefined);
+  if (action === 'terminate' && rollback !== true) {
+    // Many at once through the batch terminate endpoint where the backend has one (cloud).
+    await runBatched(ctx, VERB[action], 'terminate', targets, (t) => ctx.service.changeStatus(t, 'terminate'));
+    return;
+  }
+  await runBulk(ctx, `${VERB[action]}`, targets, async (t) => {
+    // Without a type the server assumes `do`, so a sleep or wait step would not be found: every path
+    // that names a step by its engine name alone gets the type from the instance's own steps.
+    const stepFrom = action === 'restart' && from && !from.type ? await withStepType(ctx, t, from) : from;
+    await ctx.service.changeStatus(t, action, { from: stepFrom, rollback: action === 'terminate' ? rollback : undefined });
+  });
 }
 
 export function toRestartFrom(stepName: string): RestartFrom {
@@ -44,13 +49,27 @@ export function toRestartFrom(stepName: string): RestartFrom {
   return { name: base, count };
 }
 
+const STEP_KIND = { step: 'do', sleep: 'sleep', waitForEvent: 'waitForEvent' } as const;
+
+/** The restart point's step type, read from the instance's steps (remembered, or fetched once). */
+async function withStepType(ctx: CommandContext, t: InstanceTarget, from: RestartFrom): Promise<RestartFrom> {
+  const matches = (s: { type: string; name?: string }) => {
+    if ((s.type !== 'step' && s.type !== 'sleep' && s.type !== 'waitForEvent') || s.name === undefined) return false;
+    const p = splitStepName(s.name);
+    return p.base === from.name && p.count === (from.count ?? 1);
+  };
+  const find = (steps: { type: string; name?: string }[]) => steps.find(matches);
+  let step = find(ctx.registry.knownDetails(t.connectionId, t.workflow, t.id)?.steps ?? []);
+  if (!step) step = find((await (await backendFor(ctx, t.connectionId)).getInstance(t.workflow, t.id)).steps);
+  return step ? { ...from, type: STEP_KIND[step.type as keyof typeof STEP_KIND] } : from;
+}
+
 /** Restart from the beginning, or from one of the steps the instance ran (where the backend can). */
 async function pickRestartPoint(ctx: CommandContext, t: InstanceTarget): Promise<RestartFrom | undefined> {
   const backend = await backendFor(ctx, t.connectionId);
   if (!backend.capabilities.restartFromStep) return undefined;
   const details = await backend.getInstance(t.workflow, t.id);
-  const kinds = { step: 'do', sleep: 'sleep', waitForEvent: 'waitForEvent' } as const;
-  const steps = details.steps.flatMap((s) => (s.type === 'step' || s.type === 'sleep' || s.type === 'waitForEvent' ? [{ name: s.name, type: kinds[s.type] }] : []));
+  const steps = details.steps.flatMap((s) => (s.type === 'step' || s.type === 'sleep' || s.type === 'waitForEvent' ? [{ name: s.name, type: STEP_KIND[s.type] }] : []));
   if (steps.length === 0) return undefined;
   const items: (vscode.QuickPickItem & { from?: RestartFrom })[] = [
     { label: '$(debug-restart) From the beginning', description: 'every step runs again' },

@@ -1,7 +1,7 @@
 // What every command gets: the registry, the tree, the panels, the log, and helpers that turn the
 // arguments of a tree click, a multi-selection, a webview button or a palette run into instances.
 import * as vscode from 'vscode';
-import type { WorkflowsBackend } from '../api';
+import { assertWorkflowName, type WorkflowsBackend } from '../api';
 import type { ConnectionRegistry } from '../connections/registry';
 import type { Connection } from '../connections/types';
 import type { Log } from '../log';
@@ -13,7 +13,9 @@ import { instanceRef } from '../tree/nodes';
 import type { WorkflowsTreeProvider } from '../tree/provider';
 import type { StepInsights } from '../source/stepInsights';
 import type { WorkspaceIndex } from '../source/workspaceIndex';
+import type { WorkflowsService } from '../service/workflowsService';
 import type { WatchManager } from './watch';
+import type { CommandRecord } from './wrapper';
 
 export interface InstancePanels {
   open(target: InstanceRef & { connectionLabel: string }, opts?: { selectStep?: string }): Promise<void> | void;
@@ -27,6 +29,10 @@ export interface InstancePanels {
 export interface CommandContext {
   ext: vscode.ExtensionContext;
   registry: ConnectionRegistry;
+  /** Where every read and write of an instance goes (shared with the webview). */
+  service: WorkflowsService;
+  /** This activation's registered ids and reported failures. */
+  commands: CommandRecord;
   tree: WorkflowsTreeProvider;
   view: vscode.TreeView<TreeNode>;
   log: Log;
@@ -55,6 +61,19 @@ function isInstanceRef(x: unknown): x is InstanceTarget {
   return typeof x === 'object' && x !== null && typeof (x as InstanceRef).connectionId === 'string' && typeof (x as InstanceRef).workflow === 'string' && typeof (x as InstanceRef).id === 'string';
 }
 
+/**
+ * A command's arguments come from anyone (a `command:` link, another extension), so a tree node or a
+ * reference is read only for its names: the connection is looked up in the registry (never taken
+ * from the argument, which could carry another base URL) and the names are checked before use.
+ */
+function checkedRef(ctx: CommandContext, connectionId: string, workflow: string, id: string): InstanceRef {
+  return ctx.service.checkRef({ connectionId, workflow, id });
+}
+
+function existing(ctx: CommandContext, connectionId: string): Connection {
+  return ctx.service.connection(connectionId);
+}
+
 function isNode(x: unknown, kind: TreeNode['kind']): boolean {
   return typeof x === 'object' && x !== null && (x as TreeNode).kind === kind;
 }
@@ -66,35 +85,49 @@ function isNode(x: unknown, kind: TreeNode['kind']): boolean {
 export async function resolveInstances(ctx: CommandContext, args: unknown[], filter?: (s: InstanceStatus) => boolean): Promise<InstanceTarget[]> {
   const [first, second] = args;
   if (Array.isArray(second) && second.length > 0 && second.every((n) => isNode(n, 'instance'))) {
-    return (second as InstanceNode[]).map((n) => ({ ...instanceRef(n), status: n.instance.status }));
+    return (second as InstanceNode[]).map((n) => fromNode(ctx, n));
   }
-  if (isNode(first, 'instance')) {
-    const n = first as InstanceNode;
-    return [{ ...instanceRef(n), status: n.instance.status }];
-  }
-  if (isInstanceRef(first)) return [first];
+  if (isNode(first, 'instance')) return [fromNode(ctx, first as InstanceNode)];
+  if (isInstanceRef(first)) return [checkedRef(ctx, first.connectionId, first.workflow, first.id)];
   return [await pickInstance(ctx, filter)];
 }
 
+function fromNode(ctx: CommandContext, n: InstanceNode): InstanceTarget {
+  const r = instanceRef(n);
+  const status = n.instance?.status;
+  return { ...checkedRef(ctx, r.connectionId, r.workflow, r.id), ...(typeof status === 'string' ? { status } : {}) };
+}
+
+/** The connection id a tree node or a reference names, read without trusting the rest of it. */
+function connectionIdOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const n = arg as TreeNode & { connectionId?: unknown };
+  if (typeof n.connectionId === 'string') return n.connectionId;
+  const id = n.kind === 'connection' ? n.connection?.id : n.kind === 'workflow' ? n.parent?.connection?.id : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
 export async function resolveConnection(ctx: CommandContext, arg: unknown): Promise<Connection> {
-  const n = arg as TreeNode | undefined;
-  if (n?.kind === 'connection') return n.connection;
-  if (n?.kind === 'workflow') return n.parent.connection;
-  if (typeof arg === 'string') {
-    const c = ctx.registry.get(arg);
-    if (c) return c;
-  }
+  const id = connectionIdOf(arg);
+  if (id !== undefined) return existing(ctx, id);
   return pickConnection(ctx);
 }
 
 export async function resolveWorkflow(ctx: CommandContext, arg: unknown): Promise<{ connection: Connection; workflow: string }> {
   const n = arg as TreeNode | undefined;
-  if (n?.kind === 'workflow') return { connection: n.parent.connection, workflow: n.name };
-  if (n?.kind === 'group') return { connection: n.parent.parent.connection, workflow: n.parent.name };
-  if (n?.kind === 'instance') return { connection: n.parent.parent.parent.connection, workflow: n.parent.parent.name };
-  if (isInstanceRef(arg)) return { connection: must(ctx.registry.get(arg.connectionId)), workflow: arg.workflow };
-  const a = arg as { connectionId?: string; workflow?: string } | undefined;
-  if (a && typeof a.connectionId === 'string' && typeof a.workflow === 'string') return { connection: must(ctx.registry.get(a.connectionId)), workflow: a.workflow };
+  const named =
+    n?.kind === 'workflow' ? { connectionId: n.parent?.connection?.id, workflow: n.name } :
+    n?.kind === 'group' ? { connectionId: n.parent?.parent?.connection?.id, workflow: n.parent?.name } :
+    n?.kind === 'instance' ? { connectionId: n.parent?.parent?.parent?.connection?.id, workflow: n.parent?.parent?.name } :
+    typeof arg === 'object' && arg !== null && 'workflow' in arg ? (arg as { connectionId?: unknown; workflow?: unknown }) :
+    undefined;
+  if (named) {
+    if (typeof named.connectionId !== 'string' || typeof named.workflow !== 'string') throw new Error('The command was given an incomplete workflow reference.');
+    const connection = existing(ctx, named.connectionId);
+    assertWorkflowName(named.workflow);
+    return { connection, workflow: named.workflow };
+  }
   const connection = await resolveConnection(ctx, arg);
   return { connection, workflow: await pickWorkflow(ctx, connection) };
 }
@@ -134,6 +167,16 @@ export async function pickInstance(ctx: CommandContext, filter?: (s: InstanceSta
   qp.title = forQuickPickTitle(`Instances of ${workflow}`);
   qp.placeholder = 'Pick an instance, or type an instance ID';
   qp.busy = true;
+  // Listen before anything is awaited: a prompt dismissed while it loads must still end the command.
+  const chosen = new Promise<InstanceTarget | undefined>((resolve) => {
+    qp.onDidAccept(() => {
+      const sel = qp.selectedItems[0]?.target;
+      const typed = qp.value.trim();
+      resolve(sel ?? (typed ? { connectionId: connection.id, workflow, id: typed } : undefined));
+      qp.hide();
+    });
+    qp.onDidHide(() => resolve(undefined));
+  });
   qp.show();
   try {
     const page = await backend.listInstances(workflow, { perPage: 100 });
@@ -143,17 +186,9 @@ export async function pickInstance(ctx: CommandContext, filter?: (s: InstanceSta
   } finally {
     qp.busy = false;
   }
-  const chosen = await new Promise<InstanceTarget | undefined>((resolve) => {
-    qp.onDidAccept(() => {
-      const sel = qp.selectedItems[0]?.target;
-      const typed = qp.value.trim();
-      resolve(sel ?? (typed ? { connectionId: connection.id, workflow, id: typed } : undefined));
-      qp.hide();
-    });
-    qp.onDidHide(() => resolve(undefined));
-  });
+  const picked = await chosen;
   qp.dispose();
-  return must(chosen);
+  return must(picked);
 }
 
 export async function backendFor(ctx: CommandContext, connectionId: string): Promise<WorkflowsBackend> {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { forModalDetail, forNotification } from '../model/display';
 import { checkInstanceId, checkJsonPayload, parseJsonText } from '../model/validation';
 import type { BatchCreateResult, CreateInstanceInput } from '../model/types';
-import { backendFor, type CommandContext, must, resolveWorkflow } from './context';
+import { type CommandContext, must, resolveWorkflow } from './context';
 
 /** Validates the file's content; returns the items or every problem found (nothing is sent). */
 export function parseBatchFile(text: string): { items: CreateInstanceInput[] } | { errors: string[] } {
@@ -38,24 +38,21 @@ export function parseBatchFile(text: string): { items: CreateInstanceInput[] } |
 
 export async function createInstancesFromFile(ctx: CommandContext, ...args: unknown[]): Promise<BatchCreateResult | undefined> {
   const { connection, workflow } = await resolveWorkflow(ctx, args[0]);
-  let uri = args[1] instanceof vscode.Uri ? args[1] : undefined;
-  if (!uri) {
-    const picked = await vscode.window.showOpenDialog({ title: `JSON file of instances for ${workflow}`, filters: { JSON: ['json'] }, canSelectMany: false });
-    uri = must(picked?.[0]);
-  }
+  // The file is always the user's pick: an argument must not choose what gets sent.
+  const picked = await vscode.window.showOpenDialog({ title: `JSON file of instances for ${workflow}`, filters: { JSON: ['json'] }, canSelectMany: false });
+  const uri = must(picked?.[0]);
   const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   const parsed = parseBatchFile(text);
   if ('errors' in parsed) {
     throw new Error(`Nothing was created: ${parsed.errors.slice(0, 5).join(' ')}${parsed.errors.length > 5 ? ` (+${parsed.errors.length - 5} more)` : ''}`);
   }
-  const backend = await backendFor(ctx, connection.id);
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Creating ${parsed.items.length} instances of ${workflow}`, cancellable: true },
     async (progress, token) => {
       const ac = new AbortController();
       token.onCancellationRequested(() => ac.abort());
       let last = 0;
-      return backend.createInstances(workflow, parsed.items, {
+      return ctx.service.createInstances(connection.id, workflow, parsed.items, {
         signal: ac.signal,
         onProgress: (done, total) => {
           progress.report({ increment: ((done - last) / total) * 100, message: `${done}/${total}` });

@@ -7,61 +7,46 @@ import type { CreateInstanceInput, InstanceStatus, Retention } from '../model/ty
 import { backendFor, type CommandContext, resolveWorkflow } from './context';
 import { editJson } from './jsonEditor';
 
-export interface CreateInstanceArgs {
-  id?: string;
-  params?: unknown;
-  retention?: Retention;
-  /** Don't open the timeline afterwards (batch callers, tests). */
-  noOpen?: boolean;
-}
-
 export async function createInstance(ctx: CommandContext, ...args: unknown[]): Promise<string | undefined> {
   const { connection, workflow } = await resolveWorkflow(ctx, args[0]);
-  const given = args[1] as CreateInstanceArgs | undefined;
   const backend = await backendFor(ctx, connection.id);
-  let input: CreateInstanceInput;
-  if (given) {
-    input = { id: given.id, params: given.params, retention: given.retention };
-  } else {
-    const id = await vscode.window.showInputBox({
-      title: forQuickPickTitle(`Create Instance of ${workflow} (1/3): ID`),
-      prompt: 'Leave empty for a generated ID',
-      validateInput: (v) => (v === '' ? undefined : checkInstanceId(v)),
+  // The id and params are always the user's own: a command argument cannot supply a payload.
+  const id = await vscode.window.showInputBox({
+    title: forQuickPickTitle(`Create Instance of ${workflow} (1/3): ID`),
+    prompt: 'Leave empty for a generated ID',
+    validateInput: (v) => (v === '' ? undefined : checkInstanceId(v)),
+    ignoreFocusOut: true,
+  });
+  if (id === undefined) return undefined;
+  const params = await editJson(ctx, {
+    title: `Params for a new ${workflow} instance`,
+    initial: '{\n  \n}\n',
+    what: 'Params',
+    acceptLabel: 'Create Instance',
+  });
+  let retention: Retention | undefined;
+  if (backend.capabilities.retention) {
+    const r = await vscode.window.showInputBox({
+      title: forQuickPickTitle(`Create Instance of ${workflow} (3/3): retention`),
+      prompt: 'Optional "success, error" retention, e.g. "1 day, 7 days". Empty for the default.',
       ignoreFocusOut: true,
     });
-    if (id === undefined) return undefined;
-    const params = await editJson(ctx, {
-      title: `Params for a new ${workflow} instance`,
-      initial: '{\n  \n}\n',
-      what: 'Params',
-      acceptLabel: 'Create Instance',
-    });
-    let retention: Retention | undefined;
-    if (backend.capabilities.retention) {
-      const r = await vscode.window.showInputBox({
-        title: forQuickPickTitle(`Create Instance of ${workflow} (3/3): retention`),
-        prompt: 'Optional "success, error" retention, e.g. "1 day, 7 days". Empty for the default.',
-        ignoreFocusOut: true,
-      });
-      if (r === undefined) return undefined;
-      const [s, e] = r.split(',').map((x) => x.trim());
-      retention = s || e ? { successRetention: s || undefined, errorRetention: e || undefined } : undefined;
-    }
-    input = { id: id || undefined, params, retention };
+    if (r === undefined) return undefined;
+    const [s, e] = r.split(',').map((x) => x.trim());
+    retention = s || e ? { successRetention: s || undefined, errorRetention: e || undefined } : undefined;
   }
+  const input: CreateInstanceInput = { id: id || undefined, params, retention };
   if (input.id !== undefined) {
     const bad = checkInstanceId(input.id);
     if (bad) throw new Error(bad);
   }
   const badParams = checkJsonPayload(input.params, 'Params');
   if (badParams) throw new Error(badParams);
-  const created = await backend.createInstance(workflow, input);
+  const created = await ctx.service.createInstance(connection.id, workflow, input);
   ctx.log.info(`Created ${workflow}/${created.id} on ${connection.label}`);
   const details = await ctx.tree.refreshInstance(connection.id, workflow, created.id).catch(() => undefined);
-  if (!given?.noOpen) {
-    if (details) await revealInstance(ctx, connection.id, workflow, created.id, details.status);
-    await ctx.panels.open({ connectionId: connection.id, connectionLabel: connection.label, workflow, id: created.id });
-  }
+  if (details) await revealInstance(ctx, connection.id, workflow, created.id, details.status);
+  await ctx.panels.open({ connectionId: connection.id, connectionLabel: connection.label, workflow, id: created.id });
   return created.id;
 }
 

@@ -2,7 +2,7 @@
 // with search, folding and diff), Open in Cloudflare Dashboard, Rerun with Same Params, Compare.
 import * as vscode from 'vscode';
 import { canonicalJson } from '../model/canonical';
-import { backendFor, type CommandContext, connectionLabel, must, pickInstance, resolveInstances } from './context';
+import { type CommandContext, connectionLabel, must, pickInstance, resolveInstances } from './context';
 
 export const JSON_SCHEME = 'cfwf-instance';
 
@@ -17,16 +17,13 @@ export class InstanceJsonProvider implements vscode.TextDocumentContentProvider 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const m = /^\/([^/]+)\/(.+)\.json$/.exec(uri.path);
     if (!m) throw new Error(`Not an instance URI: ${uri.toString()}`);
-    const backend = await backendFor(this.ctx, uri.query);
-    const details = await backend.getInstance(m[1], m[2]);
-    this.ctx.registry.rememberDetails(uri.query, m[1], details);
+    const details = await this.ctx.service.getInstance({ connectionId: uri.query, workflow: m[1], id: m[2] });
     return canonicalJson(details, { withTimes: uri.fragment !== 'canonical' });
   }
 }
 
 async function fetchJson(ctx: CommandContext, t: { connectionId: string; workflow: string; id: string }): Promise<string> {
-  const details = await (await backendFor(ctx, t.connectionId)).getInstance(t.workflow, t.id);
-  ctx.registry.rememberDetails(t.connectionId, t.workflow, details);
+  const details = await ctx.service.getInstance(t);
   return canonicalJson(details, { withTimes: true });
 }
 
@@ -44,10 +41,10 @@ export async function copyInstanceJson(ctx: CommandContext, ...args: unknown[]):
 
 export async function exportInstance(ctx: CommandContext, ...args: unknown[]): Promise<vscode.Uri | undefined> {
   const [t] = await resolveInstances(ctx, args);
-  const given = args.find((a): a is vscode.Uri => a instanceof vscode.Uri);
   const text = await fetchJson(ctx, t);
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const target = given ?? must(await vscode.window.showSaveDialog({ title: `Export ${t.id}`, defaultUri: folder ? vscode.Uri.joinPath(folder, `${t.workflow}-${t.id}.json`) : undefined, filters: { JSON: ['json'] } }));
+  // The destination is always the user's pick in the save dialog, never an argument.
+  const target = must(await vscode.window.showSaveDialog({ title: `Export ${t.id}`, defaultUri: folder ? vscode.Uri.joinPath(folder, `${t.workflow}-${t.id}.json`) : undefined, filters: { JSON: ['json'] } }));
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
   ctx.log.info(`Exported ${t.workflow}/${t.id} to ${target.fsPath}`);
   return target;
@@ -70,9 +67,8 @@ export async function openInDashboard(ctx: CommandContext, ...args: unknown[]): 
 
 export async function rerunWithSameParams(ctx: CommandContext, ...args: unknown[]): Promise<string | undefined> {
   const [t] = await resolveInstances(ctx, args);
-  const backend = await backendFor(ctx, t.connectionId);
-  const details = await backend.getInstance(t.workflow, t.id);
-  const created = await backend.createInstance(t.workflow, { params: details.params });
+  const details = await ctx.service.getInstance(t);
+  const created = await ctx.service.createInstance(t.connectionId, t.workflow, { params: details.params });
   ctx.log.info(`Reran ${t.workflow}/${t.id} as ${created.id}`);
   await ctx.tree.refreshInstance(t.connectionId, t.workflow, created.id).catch(() => undefined);
   const noOpen = args.some((a) => typeof a === 'object' && a !== null && (a as { noOpen?: boolean }).noOpen === true);
@@ -83,7 +79,7 @@ export async function rerunWithSameParams(ctx: CommandContext, ...args: unknown[
 export async function compareInstances(ctx: CommandContext, ...args: unknown[]): Promise<void> {
   const selected = await resolveInstances(ctx, args);
   const left = selected[0];
-  const right = selected[1] ?? (args[2] as typeof left | undefined) ?? (await pickInstance(ctx));
+  const right = selected[1] ?? (args[2] !== undefined ? (await resolveInstances(ctx, [args[2]]))[0] : await pickInstance(ctx));
   // Without clock times, so only what differs in substance shows.
   const uri = (t: typeof left) => InstanceJsonProvider.uri(t.connectionId, t.workflow, t.id).with({ fragment: 'canonical' });
   await vscode.commands.executeCommand('vscode.diff', uri(left), uri(right), `${left.id} ↔ ${right.id}`);

@@ -6,9 +6,11 @@ import { splitStepName } from '../model/status';
 import { instanceRef } from '../tree/nodes';
 import { InstancePanelManager } from '../webview/instancePanel';
 import type { PanelTarget, WebviewAction } from '../webview/protocol';
-import type { CommandContext } from './context';
+import { isApiError } from '../api';
+import { changeStatus } from './changeStatus';
+import { Cancelled, type CommandContext } from './context';
+import { sendEventTo } from './sendEvent';
 import { eventTypeFromSource } from './source';
-import { commandErrors } from './wrapper';
 
 const MEMORY_SCHEME = 'cfwf-json';
 
@@ -24,20 +26,23 @@ export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandC
   const memory = new MemoryJsonProvider();
   ext.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(MEMORY_SCHEME, memory));
 
-  const runCommand = async (id: string, ...args: unknown[]) => {
-    const before = commandErrors.length;
-    await vscode.commands.executeCommand(`cloudflareWorkflows.${id}`, ...args);
-    // The wrapper reported the failure to the user already; the panel still needs to know.
-    if (commandErrors.length > before) throw new Error(commandErrors[commandErrors.length - 1].message);
+  // The panel acts through the same functions as the commands (which ask the user first) and the
+  // service, never through command arguments; a dismissed question is not a failure.
+  const act = async (fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (e) {
+      if (e instanceof Cancelled || isApiError(e, 'cancelled')) return;
+      throw e;
+    }
   };
 
   const manager = new InstancePanelManager(
     ext.extensionUri,
     {
       async fetchInstance(target, signal) {
-        const backend = await ctx.registry.backend(target.connectionId);
-        const details = await backend.getInstance(target.workflow, target.id, { signal });
-        ctx.registry.rememberDetails(target.connectionId, target.workflow, details);
+        const backend = await ctx.service.backend(target.connectionId);
+        const details = await ctx.service.getInstance(target, { signal });
         const readOnly = !!ctx.registry.readOnlyInfo(target.connectionId);
         const eventType = pendingEventType(details) ?? (await eventTypeFromSource(ctx.source.index, target.workflow, details));
         return {
@@ -50,9 +55,12 @@ export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandC
         };
       },
       async runAction(target, action: WebviewAction, step) {
-        const ref = { connectionId: target.connectionId, workflow: target.workflow, id: target.id };
-        if (action === 'restartFromStep') await runCommand('restart', ref, { fromStep: step });
-        else await runCommand(action, ref);
+        const ref = ctx.service.checkRef({ connectionId: target.connectionId, workflow: target.workflow, id: target.id });
+        // The step name alone would restart a `do` step; changeStatus adds the type (do, sleep,
+        // waitForEvent) from the details this panel shows, so sleep and wait rows restart correctly.
+        if (action === 'restartFromStep') await act(() => changeStatus(ctx, 'restart', [ref], { fromStep: step }));
+        else if (action === 'sendEvent') await act(() => sendEventTo(ctx, ref));
+        else await act(() => changeStatus(ctx, action, [ref]));
       },
       async openJson(target, what, step, value) {
         const uri = vscode.Uri.from({ scheme: MEMORY_SCHEME, path: `/${target.id}/${step ? `${step}-` : ''}${what}.json`, query: String(Date.now()) });
@@ -69,10 +77,8 @@ export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandC
         await vscode.window.showTextDocument(indexed.uri, { selection: new vscode.Range(at, at), viewColumn: vscode.ViewColumn.One });
       },
       async loadFullOutput(target, step) {
-        const backend = await ctx.registry.backend(target.connectionId);
-        if (!backend.capabilities.stepOutput) throw new Error('This backend cannot return full step output.');
-        const shown = ctx.registry.knownDetails(target.connectionId, target.workflow, target.id)?.steps.find((s) => s.name === step);
-        const r = await backend.getStepOutput(target.workflow, target.id, { stepName: step, type: shown?.type === 'waitForEvent' ? 'waitForEvent' : 'step' });
+        const shown = ctx.service.knownDetails(target)?.steps.find((s) => s.name === step);
+        const r = await ctx.service.getStepOutput(target, { stepName: step, type: shown?.type === 'waitForEvent' ? 'waitForEvent' : 'step' });
         return r.output;
       },
       log: { info: (m) => ctx.log.info(m), warn: (m) => ctx.log.warn(m), error: (m) => ctx.log.error(m) },

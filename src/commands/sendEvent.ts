@@ -5,59 +5,47 @@ import { pendingEventType } from '../model/derived';
 import { forNotification, forQuickPickLabel, forQuickPickTitle } from '../model/display';
 import { canSendEvent } from '../model/status';
 import { checkEventType, checkJsonPayload, parseJsonText } from '../model/validation';
-import { backendFor, type CommandContext, must, resolveInstances } from './context';
+import { type CommandContext, type InstanceTarget, must, resolveInstances } from './context';
 import { refreshAffected } from './bulk';
 import { eventTypeFromSource } from './source';
-
-export interface SendEventArgs {
-  type: string;
-  payload?: unknown;
-}
 
 const RECENT_KEY = 'cloudflareWorkflows.recentEvents';
 type Recent = Record<string, { type: string; payload: string }[]>;
 
 export async function sendEvent(ctx: CommandContext, ...args: unknown[]): Promise<void> {
   const [target] = await resolveInstances(ctx, args, canSendEvent);
-  const given = args.find((a): a is SendEventArgs => typeof a === 'object' && a !== null && typeof (a as SendEventArgs).type === 'string');
-  const backend = await backendFor(ctx, target.connectionId);
-  let type: string;
-  let payload: unknown;
-  if (given) {
-    type = given.type;
-    payload = given.payload ?? {};
-  } else {
-    const details = await backend.getInstance(target.workflow, target.id);
-    ctx.registry.rememberDetails(target.connectionId, target.workflow, details);
-    const waiting = pendingEventType(details) ?? (await eventTypeFromSource(ctx.source.index, target.workflow, details));
-    const recent = (ctx.ext.globalState.get<Recent>(RECENT_KEY, {})[`${target.connectionId}/${target.workflow}`] ?? []);
-    // The label is for reading; `type` is what gets sent.
-    const items: TypeItem[] = [];
-    if (waiting) items.push({ label: forQuickPickLabel(waiting), description: 'the instance is waiting for this type', type: waiting });
-    for (const r of recent) if (r.type !== waiting) items.push({ label: forQuickPickLabel(r.type), description: 'recent', type: r.type, payload: r.payload });
-    type = await pickOrType(items, `Send Event to ${target.id}: event type`);
-    const bad = checkEventType(type);
-    if (bad) throw new Error(bad);
-    const lastPayload = recent.find((r) => r.type === type)?.payload ?? '{}';
-    const text = must(await vscode.window.showInputBox({
-      title: forQuickPickTitle(`Send "${type}" to ${target.id}: JSON payload`),
-      value: lastPayload,
-      ignoreFocusOut: true,
-      validateInput: (v) => {
-        const p = parseJsonText(v, 'Payload');
-        return 'error' in p ? p.error : undefined;
-      },
-    }));
-    const parsed = parseJsonText(text, 'Payload');
-    if ('error' in parsed) throw new Error(parsed.error);
-    payload = parsed.value ?? {};
-    await remember(ctx, `${target.connectionId}/${target.workflow}`, type, text);
-  }
-  const badType = checkEventType(type);
-  if (badType) throw new Error(badType);
+  await sendEventTo(ctx, target);
+}
+
+/** Shared by the command and the instance view: the type and payload are always the user's own. */
+export async function sendEventTo(ctx: CommandContext, target: InstanceTarget): Promise<void> {
+  const details = await ctx.service.getInstance(target);
+  const waiting = pendingEventType(details) ?? (await eventTypeFromSource(ctx.source.index, target.workflow, details));
+  const recent = (ctx.ext.globalState.get<Recent>(RECENT_KEY, {})[`${target.connectionId}/${target.workflow}`] ?? []);
+  // The label is for reading; `type` is what gets sent.
+  const items: TypeItem[] = [];
+  if (waiting) items.push({ label: forQuickPickLabel(waiting), description: 'the instance is waiting for this type', type: waiting });
+  for (const r of recent) if (r.type !== waiting) items.push({ label: forQuickPickLabel(r.type), description: 'recent', type: r.type, payload: r.payload });
+  const type = await pickOrType(items, `Send Event to ${target.id}: event type`);
+  const bad = checkEventType(type);
+  if (bad) throw new Error(bad);
+  const lastPayload = recent.find((r) => r.type === type)?.payload ?? '{}';
+  const text = must(await vscode.window.showInputBox({
+    title: forQuickPickTitle(`Send "${type}" to ${target.id}: JSON payload`),
+    value: lastPayload,
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      const p = parseJsonText(v, 'Payload');
+      return 'error' in p ? p.error : undefined;
+    },
+  }));
+  const parsed = parseJsonText(text, 'Payload');
+  if ('error' in parsed) throw new Error(parsed.error);
+  const payload = parsed.value ?? {};
+  await remember(ctx, `${target.connectionId}/${target.workflow}`, type, text);
   const badPayload = checkJsonPayload(payload, 'Payload');
   if (badPayload) throw new Error(badPayload);
-  await backend.sendEvent(target.workflow, target.id, type, payload);
+  await ctx.service.sendEvent(target, type, payload);
   ctx.log.info(`Sent event "${type}" to ${target.workflow}/${target.id}`);
   void vscode.window.showInformationMessage(forNotification(`Event "${type}" sent to ${target.id}.`, 400));
   await refreshAffected(ctx, [target]);

@@ -27,11 +27,16 @@ function connectionOf(arg: unknown): string | undefined {
 
 export type CommandHandler = (...args: unknown[]) => unknown;
 
-/** Every registered id, so a test can compare with package.json. */
-export const registeredCommands = new Set<string>();
+/** What one activation registered and which commands failed (tests read both through the test API). */
+export class CommandRecord {
+  /** Every registered id, so a test can compare with package.json. */
+  readonly registeredCommands = new Set<string>();
+  /** Failures seen by the wrapper (a menu click has no caller to throw to). */
+  readonly commandErrors: { command: string; message: string }[] = [];
+}
 
 export function registerCommand(ctx: CommandContext, id: string, handler: CommandHandler): void {
-  registeredCommands.add(id);
+  ctx.commands.registeredCommands.add(id);
   ctx.ext.subscriptions.push(
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
@@ -45,14 +50,11 @@ export function registerCommand(ctx: CommandContext, id: string, handler: Comman
   );
 }
 
-/** Failures seen by the wrapper (tests read them: a menu click has no caller to throw to). */
-export const commandErrors: { command: string; message: string }[] = [];
-
 function reportError(ctx: CommandContext, id: string, e: unknown, args: unknown[]): void {
   const name = id.replace('cloudflareWorkflows.', '');
   ctx.log.error(`Command ${name} failed`, e);
   const message = ctx.log.redact(e instanceof Error ? e.message : String(e));
-  commandErrors.push({ command: id, message });
+  ctx.commands.commandErrors.push({ command: id, message });
   const actions: string[] = [];
   if (e instanceof WorkflowsApiError) {
     if (e.kind === 'auth') actions.push('Update Token');

@@ -5,14 +5,7 @@ import { undici } from '../api/undici';
 
 export const DEFAULT_PORTS = Array.from({ length: 11 }, (_, i) => 8787 + i);
 
-export function isLoopback(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
-  } catch {
-    return false;
-  }
-}
+export { isLoopback } from '../api';
 
 async function answers(baseUrl: string, timeoutMs: number): Promise<boolean> {
   for (const path of LOCAL_API_PATHS) {

@@ -6,6 +6,7 @@ import type { InstanceDetails } from '../model/types';
 import type { Log } from '../log';
 import { CloudConnectionStore } from './cloudStore';
 import { discoverLocalSessions, isLoopback } from './discovery';
+import type { LocalUrlConsent } from './localConsent';
 import { localConnectionId, type CloudConnection, type Connection, type LocalConnection } from './types';
 
 const MAX_REMEMBERED_DETAILS = 500;
@@ -27,6 +28,7 @@ export class ConnectionRegistry implements vscode.Disposable {
   constructor(
     readonly cloud: CloudConnectionStore,
     private readonly log: Log,
+    readonly consent: LocalUrlConsent,
   ) {}
 
   connections(): Connection[] {
@@ -41,14 +43,17 @@ export class ConnectionRegistry implements vscode.Disposable {
   refreshLocal(): Promise<void> {
     this.discovering ??= (async () => {
       try {
-        const configured = vscode.workspace.getConfiguration('cloudflareWorkflows').get<string[]>('localUrls', []);
-        const found = await discoverLocalSessions(configured);
+        const setting = vscode.workspace.getConfiguration('cloudflareWorkflows').get<unknown>('localUrls', []);
+        const configured = (Array.isArray(setting) ? setting : []).filter((u): u is string => typeof u === 'string').map((u) => u.replace(/\/+$/, ''));
+        for (const u of configured) if (!isLoopback(u) && !this.consent.has(u)) this.log.warn(`Not probing ${u} from "cloudflareWorkflows.localUrls": it is not a loopback address. Run "Connect to Local Dev Session…" with it to agree to it.`);
+        const allowed = configured.filter((u) => isLoopback(u) || this.consent.has(u));
+        const found = await discoverLocalSessions(allowed);
         const next: LocalConnection[] = found.map((baseUrl) => ({
           kind: 'local',
           id: localConnectionId(baseUrl),
           label: `Local · ${new URL(baseUrl).host}`,
           baseUrl,
-          source: configured.some((u) => u.replace(/\/+$/, '') === baseUrl) ? 'setting' : 'discovered',
+          source: allowed.includes(baseUrl) ? 'setting' : 'discovered',
           remote: !isLoopback(baseUrl),
         }));
         const before = this.locals.map((l) => l.id).join();

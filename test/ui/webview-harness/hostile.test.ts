@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import type { Browser, Dialog, Page } from 'playwright-core';
 import type { InstanceDetails } from '../../../src/model/types';
 import { parseWebviewMessage } from '../../../src/webview/protocol';
+import { markHidden } from '../../../src/model/display';
 import { InstanceBuilder } from '../../unit/model/builders';
 import { afterPaint, launchChromium, postToView, sentMessages } from './browser';
 import { bulkInstance, instanceMessage, runningInstance, TARGET } from './scenarios';
@@ -113,20 +114,23 @@ describe('instance webview in Chromium', function () {
 
         // Step names, one row each (the 1 MB name is clipped in its row).
         const labels = await texts(page, '.tl-label');
-        for (const s of HOSTILE) assert.ok(labels.includes(`${s}-1`), `row label for ${JSON.stringify(s)}`);
+        // Bidi and invisible characters read as ⟨U+XXXX⟩ markers (rows are one line; panes keep newlines and tabs).
+        const shown = (s: string) => markHidden(s, '\n\t');
+        for (const s of HOSTILE) assert.ok(labels.includes(`${markHidden(s)}-1`), `row label for ${JSON.stringify(s)}`);
+        assert.ok(labels.some((l) => l.includes('⟨U+202E⟩exe.gnp⟨U+202C⟩')), 'the RLO row shows its marker');
         const header = (await texts(page, '.inst-header'))[0];
-        for (const s of [HOSTILE[1], HOSTILE[4], HOSTILE[6], HOSTILE[3], HOSTILE[5]]) assert.ok(header.includes(s), `header shows ${JSON.stringify(s)}`);
+        for (const s of [HOSTILE[1], HOSTILE[4], HOSTILE[6], HOSTILE[3], HOSTILE[5]]) assert.ok(header.includes(shown(s)), `header shows ${JSON.stringify(s)}`);
         const params = (await texts(page, '.card-params'))[0];
-        for (const s of HOSTILE) assert.ok(params.includes(s), `params show ${JSON.stringify(s)}`);
+        for (const s of HOSTILE) assert.ok(params.includes(shown(s)), `params show ${JSON.stringify(s)}`);
         const error = (await texts(page, '.card-error'))[0];
-        assert.ok(error.includes(HOSTILE[0]) && error.includes(HOSTILE[2]));
+        assert.ok(error.includes(shown(HOSTILE[0])) && error.includes(shown(HOSTILE[2])));
 
         // Every step's details: its errors, outputs and received events.
         for (let i = 0; i < HOSTILE.length; i++) {
           await page.click(`#tl-row-${i}`);
           const pane = (await texts(page, '.details-pane'))[0];
-          assert.ok(pane.includes(`${HOSTILE[i]}-1`), `details name ${i}`);
-          assert.ok(pane.includes(HOSTILE[i]), `details content ${i}`);
+          assert.ok(pane.includes(`${shown(HOSTILE[i])}-1`), `details name ${i}`);
+          assert.ok(pane.includes(shown(HOSTILE[i])), `details content ${i}`);
           // Open the first level of received events and outputs.
           for (const t of await page.$$('.details-pane .json-toggle[aria-expanded="false"]')) await t.click();
         }
