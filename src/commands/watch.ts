@@ -2,6 +2,7 @@
 // errors or starts retrying, with Open and Restart buttons. Watches live in globalState, so they
 // survive a window reload. Polling is light: one detail call per watched instance per interval.
 import * as vscode from 'vscode';
+import { isApiError } from '../api';
 import type { ConnectionRegistry } from '../connections/registry';
 import { deriveState } from '../model/derived';
 import { forNotification } from '../model/display';
@@ -24,6 +25,8 @@ const KEY = 'cloudflareWorkflows.watches';
 export class WatchManager implements vscode.Disposable {
   private timer: ReturnType<typeof setInterval> | undefined;
   private busy = false;
+  /** Consecutive failures per watch and when to try it next: a failing watch backs off. */
+  private readonly failures = new Map<string, { count: number; nextAt: number }>();
   /** Notifications shown (tests read them). */
   readonly notified: string[] = [];
 
@@ -59,8 +62,11 @@ export class WatchManager implements vscode.Disposable {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     if (this.list().length === 0) return;
-    const s = vscode.workspace.getConfiguration('cloudflareWorkflows').get<number>('watchIntervalSeconds', 10);
-    this.timer = setInterval(() => void this.check(), Math.max(2, s) * 1000);
+    this.timer = setInterval(() => void this.check(), this.intervalMs());
+  }
+
+  private intervalMs(): number {
+    return Math.max(2, vscode.workspace.getConfiguration('cloudflareWorkflows').get<number>('watchIntervalSeconds', 10)) * 1000;
   }
 
   /** One pass over every watch; notifies on transitions. Public so tests can drive it. */
@@ -69,11 +75,27 @@ export class WatchManager implements vscode.Disposable {
     this.busy = true;
     try {
       const next: Watch[] = [];
+      const now = Date.now();
       for (const w of this.list()) {
+        const failing = this.failures.get(this.key(w));
+        if (failing && now < failing.nextAt) {
+          next.push(w);
+          continue;
+        }
         try {
           next.push(await this.checkOne(w));
+          this.failures.delete(this.key(w));
         } catch (e) {
-          this.log.warn(`Watch on ${w.workflow}/${w.id ?? '*'} failed: ${e instanceof Error ? e.message : String(e)}`);
+          if (isApiError(e, 'notFound')) {
+            // The instance (or workflow) is gone: polling it again cannot succeed.
+            this.failures.delete(this.key(w));
+            this.notified.push(`stopped: ${w.workflow}/${w.id ?? '*'}`);
+            void vscode.window.showWarningMessage(forNotification(`Cloudflare Workflows: stopped watching ${w.id ? `instance ${w.id} of ${w.workflow}` : `workflow ${w.workflow}`}: it no longer exists.`, 600));
+            continue;
+          }
+          const count = (failing?.count ?? 0) + 1;
+          this.failures.set(this.key(w), { count, nextAt: now + backoffMs(this.intervalMs(), count) });
+          this.log.warn(`Watch on ${w.workflow}/${w.id ?? '*'} failed (${count} in a row, next try in ${Math.round(backoffMs(this.intervalMs(), count) / 1000)} s): ${e instanceof Error ? e.message : String(e)}`);
           next.push(w);
         }
       }
@@ -90,7 +112,7 @@ export class WatchManager implements vscode.Disposable {
     if (w.kind === 'workflowErrors') {
       const d = await backend.getWorkflow(w.workflow);
       const errored = d.instances.errored ?? 0;
-      if (w.errored !== undefined && errored > w.errored) this.notify(w, `${errored - w.errored} new errored instance(s) in ${w.workflow}.`, false);
+      if (w.errored !== undefined && errored > w.errored) this.notify(w, `${errored - w.errored} new errored instance(s) in ${w.workflow}.`, false, 'error');
       return { ...w, errored };
     }
     const d = await backend.getInstance(w.workflow, w.id as string);
@@ -99,18 +121,22 @@ export class WatchManager implements vscode.Disposable {
     const state = derived.kind === 'retrying' ? 'retrying' : d.status;
     if (w.last !== undefined && state !== w.last) {
       if (state === 'complete') this.notify(w, `${w.id} completed.`, false);
-      else if (state === 'errored') this.notify(w, `${w.id} errored: ${d.error?.message ?? 'no message'}`, true);
-      else if (state === 'retrying' && derived.kind === 'retrying') this.notify(w, `${w.id} is retrying (attempt ${derived.attempt} of ${derived.limit}).`, true);
+      else if (state === 'errored') this.notify(w, `${w.id} errored: ${d.error?.message ?? 'no message'}`, true, 'error');
+      else if (state === 'retrying' && derived.kind === 'retrying') this.notify(w, `${w.id} is retrying (attempt ${derived.attempt} of ${derived.limit}).`, true, 'warning');
       else if (state === 'terminated') this.notify(w, `${w.id} was terminated.`, true);
     }
     return { ...w, last: state };
   }
 
-  private notify(w: Watch, text: string, offerRestart: boolean): void {
+  private notify(w: Watch, text: string, offerRestart: boolean, severity: 'info' | 'warning' | 'error' = 'info'): void {
     this.notified.push(text);
     this.log.info(`Watch: ${text}`);
     const buttons = offerRestart && w.id ? ['Open', 'Restart'] : ['Open'];
-    void vscode.window.showInformationMessage(forNotification(`Cloudflare Workflows: ${text}`, 600), ...buttons).then((pick) => {
+    const shown =
+      severity === 'error' ? vscode.window.showErrorMessage(forNotification(`Cloudflare Workflows: ${text}`, 600), ...buttons) :
+      severity === 'warning' ? vscode.window.showWarningMessage(forNotification(`Cloudflare Workflows: ${text}`, 600), ...buttons) :
+      vscode.window.showInformationMessage(forNotification(`Cloudflare Workflows: ${text}`, 600), ...buttons);
+    void shown.then((pick) => {
       if (pick === 'Open') this.onOpen(w);
       if (pick === 'Restart' && w.id) void vscode.commands.executeCommand('cloudflareWorkflows.restart', { connectionId: w.connectionId, workflow: w.workflow, id: w.id });
     });
@@ -119,4 +145,9 @@ export class WatchManager implements vscode.Disposable {
   dispose(): void {
     if (this.timer) clearInterval(this.timer);
   }
+}
+
+/** Doubles the wait after each consecutive failure, up to 5 minutes. */
+export function backoffMs(intervalMs: number, failures: number): number {
+  return Math.min(5 * 60_000, intervalMs * 2 ** Math.min(failures, 16));
 }

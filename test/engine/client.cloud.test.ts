@@ -40,7 +40,7 @@ describe('cloud backend through a production-shaped gateway on a real engine', f
   it('probe, list workflows with counts, get one', async () => {
     assert.match((await b.probe()).detail, new RegExp(gw.accountId));
     const list = await b.listWorkflows();
-    assert.equal(list.length, 5);
+    assert.equal(list.length, 6, 'the fixture Worker has six Workflows');
     assert.ok(list.every((w) => w.instances !== undefined));
     const d = await b.getWorkflow('order-pipeline');
     assert.ok(d.instances.complete >= 1);
@@ -124,7 +124,7 @@ describe('cloud backend through a production-shaped gateway on a real engine', f
     await stranger.close();
 
     const reader = cloudBackend({ apiToken: gw.readToken, accountId: gw.accountId, baseUrl: gw.apiBase });
-    assert.equal((await reader.listWorkflows()).length, 5, 'reads are allowed');
+    assert.equal((await reader.listWorkflows()).length, 6, 'reads are allowed');
     await expectApiError(reader.changeStatus('long-sleeper', 'sleeper-running', 'pause'), 'permission', /Workers Scripts Write/);
     await expectApiError(reader.createInstance('bulk-import', { params: { count: 1 } }), 'permission', /Workers Scripts Write/);
     await reader.close();

@@ -8,7 +8,7 @@ describe('wrangler config reader', () => {
     const text = readFileSync(join(__dirname, '..', '..', 'fixtures', 'workers', 'wrangler.jsonc'), 'utf8');
     const c = parseWranglerConfig('wrangler.jsonc', text);
     assert.equal(c.name, 'workflows-fixture');
-    assert.deepEqual(c.workflows.map((w) => `${w.name}=${w.className}`), ['order-pipeline=OrderPipeline', 'flaky-payments=FlakyPayments', 'approval-gate=ApprovalGate', 'bulk-import=BulkImport', 'long-sleeper=LongSleeper']);
+    assert.deepEqual(c.workflows.map((w) => `${w.name}=${w.className}`), ['order-pipeline=OrderPipeline', 'flaky-payments=FlakyPayments', 'approval-gate=ApprovalGate', 'bulk-import=BulkImport', 'long-sleeper=LongSleeper', 'hostile-text=HostileText']);
   });
 
   it('reads wrangler.toml [[workflows]] tables, including script_name for a class in another Worker', () => {
