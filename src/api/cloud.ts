@@ -223,7 +223,6 @@ class CloudBackend implements CloudWorkflowsBackend {
       // Newest first, asked for explicitly: the server's default order is not documented
       // (workflows-api.md §1.4; `direction` asc|desc, CFTS InstanceListParams).
       direction: opts.direction ?? 'desc',
-
       cursor: opts.next,
     };
     const r = await this.#t.call({ method: 'GET', path: `${this.#wf(name)}/instances`, query: { ...query }, signal: opts.signal, op, response: 'list' });
@@ -254,8 +253,8 @@ class CloudBackend implements CloudWorkflowsBackend {
       method: 'GET',
       path: `${this.#inst(name, id)}/step`,
       query: { name: q.stepName, type: q.type, attempt: q.attempt },
-      response: 'stepOutput',
       signal: opts.signal,
+      response: 'stepOutput',
       op,
       allowBinary: true,
     });
@@ -403,12 +402,19 @@ export function cloudBackend(opts: CloudBackendOptions): CloudWorkflowsBackend {
   return new CloudBackend(opts);
 }
 
-/** GET /user/tokens/verify: is the token valid and active? (401 → kind 'auth'.) */
-export async function verifyToken(opts: CloudConnectionOptions): Promise<TokenVerification> {
+/**
+ * Is the token valid and active? User-owned tokens answer at GET /user/tokens/verify, account-owned
+ * ones at GET /accounts/{account_id}/tokens/verify (both return {id, status, expires_on?, not_before?}:
+ * https://developers.cloudflare.com/api/resources/accounts/subresources/tokens/methods/verify and
+ * https://developers.cloudflare.com/api/resources/user/subresources/tokens/methods/verify). 401 → 'auth'.
+ */
+export async function verifyToken(opts: CloudConnectionOptions & { accountId?: string }): Promise<TokenVerification> {
+  if (opts.accountId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(opts.accountId)) throw invalid('The account ID should be the 32-character ID shown in the Cloudflare dashboard.');
   const t = cloudTransport(opts);
   try {
-    const op = 'verify the API token';
-    const r = await t.call({ method: 'GET', path: '/user/tokens/verify', signal: opts.signal, op });
+    const op = opts.accountId === undefined ? 'verify the API token' : `verify the account API token for account ${opts.accountId}`;
+    const path = opts.accountId === undefined ? '/user/tokens/verify' : `/accounts/${seg(opts.accountId)}/tokens/verify`;
+    const r = await t.call({ method: 'GET', path, signal: opts.signal, op });
     return parseOr('Cloudflare', op, () => parseTokenVerify(r.result));
   } finally {
     await t.close();

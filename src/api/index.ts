@@ -14,8 +14,9 @@ export {
   type CloudWorkflowsBackend,
   type TokenVerification,
 } from './cloud';
+export { verifyCredential, type VerifiedCredential, type VerifyEndpoint } from './auth';
 export { formatRetryAt, type RateBudgetOptions } from './rate-budget';
-export type { RetryPolicy, Timeouts } from './transport';
 export { assertExistingInstanceId, assertWorkflowName } from './validate';
 export { httpHost, isLoopback, isLoopbackHost } from './address';
+export type { RetryPolicy, Timeouts } from './transport';
 export * from '../model/types';

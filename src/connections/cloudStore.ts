@@ -28,6 +28,11 @@ export class CloudConnectionStore {
     await this.state.update(LIST_KEY, this.list().map((c) => (c.id === id ? { ...c, label } : c)));
   }
 
+  /** What kind of credential the secret now is (after Update Token or a wrangler re-sign-in). */
+  async setCredential(id: string, credential: CloudConnection['credential'], verifiedWith: CloudConnection['verifiedWith']): Promise<void> {
+    await this.state.update(LIST_KEY, this.list().map((c) => (c.id === id ? { ...c, credential, verifiedWith } : c)));
+  }
+
   getToken(id: string): Thenable<string | undefined> {
     return this.secrets.get(secretKey(id));
   }

@@ -13,6 +13,8 @@ export interface WranglerConfig {
   /** The Worker's own name. */
   name?: string;
   main?: string;
+  /** `account_id`: offered when adding an account-owned token. */
+  accountId?: string;
   workflows: WorkflowBinding[];
 }
 
@@ -39,11 +41,12 @@ export function stripJsonc(text: string): string {
 }
 
 function fromJson(value: unknown): WranglerConfig {
-  const v = (value ?? {}) as { name?: unknown; main?: unknown; workflows?: unknown };
+  const v = (value ?? {}) as { name?: unknown; main?: unknown; account_id?: unknown; workflows?: unknown };
   const workflows = Array.isArray(v.workflows) ? v.workflows : [];
   return {
     name: typeof v.name === 'string' ? v.name : undefined,
     main: typeof v.main === 'string' ? v.main : undefined,
+    ...(typeof v.account_id === 'string' ? { accountId: v.account_id } : {}),
     workflows: workflows
       .filter((w): w is Record<string, unknown> => typeof w === 'object' && w !== null && typeof w.name === 'string' && typeof w.class_name === 'string')
       .map((w) => ({ name: w.name as string, binding: typeof w.binding === 'string' ? w.binding : undefined, className: w.class_name as string, scriptName: typeof w.script_name === 'string' ? w.script_name : undefined })),
@@ -80,6 +83,7 @@ function fromToml(text: string): WranglerConfig {
     if (!key || value === undefined) continue;
     if (current) current[key] = value;
     else if (!inOtherTable && (key === 'name' || key === 'main')) config[key] = value;
+    else if (!inOtherTable && key === 'account_id') config.accountId = value;
   }
   flush();
   return config;

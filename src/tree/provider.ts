@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { isApiError, type WorkflowsBackend } from '../api';
 import type { ConnectionRegistry } from '../connections/registry';
+import { CREDENTIAL_LABEL } from '../connections/types';
 import { deriveState, describeDerivedState } from '../model/derived';
 import { forMarkdown, forPlainTooltip, forTreeDescription, forTreeLabel, markHidden } from '../model/display';
 import { formatDuration, formatRelative, previewJson, spanMs } from '../model/format';
@@ -239,7 +240,9 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
     item.id = node.id;
     const ro = this.registry.readOnlyInfo(c.id);
     item.description = forTreeDescription([c.kind === 'local' ? 'wrangler dev' : c.accountName ?? c.accountId, ro ? 'read-only' : '', node.search ? `search: ${node.search}` : ''].filter(Boolean).join(' · '));
-    item.tooltip = forPlainTooltip(c.kind === 'local' ? `Local dev session at ${c.baseUrl}` : `Cloudflare account ${c.accountName ?? ''} (${c.accountId})`);
+    item.tooltip = forPlainTooltip(
+      c.kind === 'local' ? `Local dev session at ${c.baseUrl}` : `Cloudflare account ${c.accountName ?? ''} (${c.accountId})\nSigned in with: ${CREDENTIAL_LABEL[c.credential ?? 'userToken']}`,
+    );
     item.iconPath = new vscode.ThemeIcon(c.kind === 'local' ? 'vm' : 'cloud');
     item.contextValue = connectionContext(c.kind, this.access(c.id));
     return item;

@@ -116,6 +116,28 @@ describe('cloud backend through a production-shaped gateway on a real engine', f
     assert.deepEqual(r.failed, [{ id: 'nope', message: 'Instance not found.' }]);
   });
 
+  it('terminates and deletes 120 instances with ⌈120/100⌉ = 2 requests each, reporting every item', async function () {
+    this.timeout(240_000);
+    const ids = Array.from({ length: 120 }, (_, i) => `batch-op-${i}`);
+    const made = await b.createInstances('long-sleeper', ids.map((id) => ({ id, params: { minutes: 600 } })));
+    assert.equal(made.failed.length, 0, made.failed.map((f) => f.error.message).join('\n'));
+    gw.resetCounts();
+    const t = await b.terminateInstances('long-sleeper', [...ids, 'nope']);
+    assert.equal(gw.requests, 2);
+    assert.ok(gw.log.every((l) => l.method === 'POST' && l.path.endsWith('/long-sleeper/instances/batch/terminate')), JSON.stringify(gw.log.slice(0, 3)));
+    // The second batch holds 20 real ids and one unknown: its count is short, so it is all unconfirmed.
+    assert.deepEqual(t.terminated, ids.slice(0, 100));
+    assert.deepEqual(t.failed.map((f) => f.id), [...ids.slice(100), 'nope']);
+    assert.match(t.failed[0].message, /reports 20 of 21 terminated/);
+    for (const id of [ids[0], ids[119]]) await waitFor(b, 'long-sleeper', id, (d) => d.status === 'terminated');
+    gw.resetCounts();
+    const d = await b.deleteInstances('long-sleeper', ids);
+    assert.equal(gw.requests, 2);
+    assert.equal(gw.log.filter((l) => l.method === 'POST' && l.path.endsWith('/instances/batch/delete')).length, 2);
+    assert.deepEqual([...d.deleted].sort(), [...ids].sort());
+    assert.deepEqual(d.failed, []);
+  });
+
   it('401 for an unknown token, 403 for writes with a read-only token', async () => {
     const stranger = cloudBackend({ apiToken: 'not-a-real-token', accountId: gw.accountId, baseUrl: gw.apiBase });
     const e = await expectApiError(stranger.listWorkflows(), 'auth');

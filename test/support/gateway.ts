@@ -17,6 +17,11 @@ export interface GatewayOptions {
   /** Bearer tokens and what they may do. Default: {'test-write-token': 'write', 'test-read-token': 'read'}. */
   tokens?: Record<string, 'read' | 'write'>;
   accounts?: { id: string; name: string }[];
+  /**
+   * Account-owned tokens: each belongs to one account. Default: {'test-account-token': first account, write}.
+   * https://developers.cloudflare.com/fundamentals/api/get-started/account-owned-tokens/
+   */
+  accountTokens?: Record<string, { accountId: string; scope: 'read' | 'write' }>;
 }
 
 export interface Gateway {
@@ -31,8 +36,16 @@ export interface Gateway {
   /** Requests sent on to the engine. */
   readonly engineRequests: number;
   log: { method: string; path: string; status: number }[];
+  /** An account-owned token of the first account, with write scope. */
+  accountToken: string;
   /** The next `n` requests get 429 with `Retry-After: retryAfterSec`. */
   inject429(n: number, retryAfterSec: number): void;
+  /** Accepts another user token from now on (e.g. the OAuth token a test's wrangler login holds). */
+  addToken(token: string, scope: 'read' | 'write'): void;
+  /** The next `n` requests that carry `token` get 401, as an expired OAuth token would. */
+  rejectNext(token: string, n: number): void;
+  /** Requests that carried each token (verify endpoints included), for "was it re-run once" checks. */
+  tokenUses(token: string): number;
   resetCounts(): void;
   close(): Promise<void>;
 }
@@ -73,8 +86,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const engineUrl = new URL(opts.engineApiBase);
   const enginePath = engineUrl.pathname.replace(/\/+$/, '');
   const engine = new Pool(engineUrl.origin, { connections: 8 });
-  const tokens = opts.tokens ?? { 'test-write-token': 'write', 'test-read-token': 'read' };
+  const tokens: Record<string, 'read' | 'write'> = { ...(opts.tokens ?? { 'test-write-token': 'write', 'test-read-token': 'read' }) };
   const accounts = opts.accounts ?? [{ id: '0123456789abcdef0123456789abcdef', name: 'Gateway Test Account' }];
+  const accountTokens = opts.accountTokens ?? { 'test-account-token': { accountId: accounts[0].id, scope: 'write' as const } };
+  const rejections = new Map<string, number>();
+  const uses = new Map<string, number>();
   let statusField: 'status' | 'action' = 'status';
   let requests = 0;
   let engineRequests = 0;
@@ -186,24 +202,43 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   async function route(req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-    const scope = auth ? tokens[auth[1]] : undefined;
+    const token = auth?.[1] ?? '';
+    if (auth) uses.set(token, (uses.get(token) ?? 0) + 1);
+    const pendingRejects = rejections.get(token) ?? 0;
+    if (pendingRejects > 0) {
+      rejections.set(token, pendingRejects - 1);
+      throw new HttpError(401, 10000, 'Authentication error');
+    }
+    const owned = accountTokens[token];
+    const scope = auth ? tokens[token] ?? owned?.scope : undefined;
     if (!scope) throw new HttpError(401, 10000, 'Authentication error');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[0] !== 'client' || parts[1] !== 'v4') throw new HttpError(404, 7003, 'No route for the URI');
     const p = parts.slice(2);
 
+    // GUESS (the API pages document only the success shape): the user endpoint refuses an account-owned
+    // token with 401 and code 1000 "Invalid API Token", and the account endpoint refuses a user token
+    // or another account's token the same way.
     if (method === 'GET' && p.join('/') === 'user/tokens/verify') {
-      send(res, 200, envelope({ id: uuidFor(auth?.[1] ?? ''), status: 'active' }));
+      if (owned) throw new HttpError(401, 1000, 'Invalid API Token');
+      send(res, 200, envelope({ id: uuidFor(token), status: 'active' }));
+      return;
+    }
+    if (method === 'GET' && p.length === 4 && p[0] === 'accounts' && p[2] === 'tokens' && p[3] === 'verify') {
+      if (owned?.accountId !== p[1]) throw new HttpError(401, 1000, 'Invalid API Token');
+      send(res, 200, envelope({ id: uuidFor(token), status: 'active' }));
       return;
     }
     if (method === 'GET' && p.length === 1 && p[0] === 'accounts') {
       const { page, perPage } = pageParams(url);
-      const slice = accounts.slice((page - 1) * perPage, page * perPage).map((a) => ({ ...a, type: 'standard', created_on: '2026-01-01T00:00:00Z' }));
-      send(res, 200, envelope(slice, { page, per_page: perPage, count: slice.length, total_count: accounts.length, total_pages: Math.ceil(accounts.length / perPage) }));
+      // An account-owned token sees only its own account.
+      const visible = owned ? accounts.filter((a) => a.id === owned.accountId) : accounts;
+      const slice = visible.slice((page - 1) * perPage, page * perPage).map((a) => ({ ...a, type: 'standard', created_on: '2026-01-01T00:00:00Z' }));
+      send(res, 200, envelope(slice, { page, per_page: perPage, count: slice.length, total_count: visible.length, total_pages: Math.ceil(visible.length / perPage) }));
       return;
     }
     if (p[0] !== 'accounts' || p[2] !== 'workflows') throw new HttpError(404, 7003, 'No route for the URI');
-    if (!accounts.some((a) => a.id === p[1])) throw new HttpError(403, 10000, 'Authentication error');
+    if (!accounts.some((a) => a.id === p[1]) || (owned && owned.accountId !== p[1])) throw new HttpError(403, 10000, 'Authentication error');
     if (method !== 'GET' && scope !== 'write') throw new HttpError(403, 10000, 'Authentication error');
 
     const [, , , name, sub, id, action, extra] = p;
@@ -400,6 +435,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     url,
     apiBase: `${url}/client/v4`,
     accountId: accounts[0].id,
+    accountToken: Object.keys(accountTokens).find((t) => accountTokens[t].accountId === accounts[0].id) ?? '',
     writeToken,
     readToken,
     get requests() {
@@ -409,6 +445,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       return engineRequests;
     },
     log,
+    addToken(token, scope) {
+      tokens[token] = scope;
+    },
+    rejectNext(token, n) {
+      rejections.set(token, n);
+    },
+    tokenUses(token) {
+      return uses.get(token) ?? 0;
+    },
     inject429(n, sec) {
       pending429 = n;
       retryAfter = sec;

@@ -41,4 +41,11 @@ script_name = "reports-worker"
     assert.equal(parseWranglerConfig('wrangler.json', '{"workflows":[{"name":"a","class_name":"A",},],}').workflows.length, 1);
     assert.deepEqual(parseWranglerConfig('wrangler.json', '{not json').workflows, []);
   });
+
+  it('reads account_id (top level only) from JSONC and TOML, for the account-owned token picker', () => {
+    assert.equal(parseWranglerConfig('wrangler.jsonc', '{ // c\n "account_id": "0123456789abcdef0123456789abcdef", "workflows": [] }').accountId, '0123456789abcdef0123456789abcdef');
+    assert.equal(parseWranglerConfig('wrangler.toml', 'name = "w"\naccount_id = "abc123"\n[[workflows]]\nname = "x"\nclass_name = "X"\naccount_id = "inner"\n').accountId, 'abc123');
+    assert.equal(parseWranglerConfig('wrangler.toml', '[env.prod]\naccount_id = "prod"\n').accountId, undefined);
+    assert.equal(parseWranglerConfig('wrangler.json', '{"account_id": 5}').accountId, undefined);
+  });
 });
