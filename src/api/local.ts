@@ -75,6 +75,9 @@ const LOCAL_CAPABILITIES: BackendCapabilities = Object.freeze({
 
 type StatusField = 'status' | 'action';
 
+/** wrangler 4.79–4.116 (the old API path, e.g. 4.85): no date filter on the instance list. */
+const LEGACY_CAPABILITIES: BackendCapabilities = Object.freeze({ ...LOCAL_CAPABILITIES, dateFilter: false });
+
 const localClassifier: Classifier = ({ status, errors, op }) => {
   const raw = errors.map((e) => e.message).join('; ');
   const msg = engineMessage(raw);
@@ -247,7 +250,6 @@ class LocalBackend implements LocalWorkflowsBackend {
       const hi = opts.dateEnd !== undefined ? Date.parse(opts.dateEnd) : Infinity;
       instances = instances.filter((i) => i.createdOn === undefined || (Date.parse(i.createdOn) >= lo && Date.parse(i.createdOn) <= hi));
     }
-
     const totalPages = infoNumber(r.resultInfo, 'total_pages');
     const total = infoNumber(r.resultInfo, 'total_count');
     const out: InstancePage = { instances };
