@@ -1,5 +1,6 @@
 // Helpers for specs that run inside the extension host.
 import * as assert from 'node:assert/strict';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { localBackend, type WorkflowsBackend } from '../../src/api';
 import type { ExtensionApi } from '../../src/extension';
@@ -140,4 +141,28 @@ export function checkCommandErrors(errors: readonly CommandError[], from: number
 /** Clears announcements left by a test that failed before its check. */
 export function resetExpectedCommandErrors(): void {
   expected.length = 0;
+}
+
+// ── Real keystrokes from inside the host ──────────────────────────────────────────────────────
+// A command's quick pick or input box is answered the way a user does: the outer runner types
+// into the workbench with Playwright while the test waits (see test/runner/integration.ts).
+
+export type UiStep = { waitFor: string } | { type: string } | { press: string };
+
+let uiRequests = 0;
+
+/** Runs the steps in the real workbench (a selector to wait for, text to type, a key to press). */
+export async function driveUi(steps: UiStep[]): Promise<void> {
+  const file = process.env.CFWF_RESULTS;
+  assert.ok(file, 'driveUi needs the code-server runner (CFWF_RESULTS)');
+  const ack = `${file}.ui-${process.pid}-${++uiRequests}`;
+  appendFileSync(file, JSON.stringify({ event: 'ui', steps, ack }) + '\n');
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    if (existsSync(ack)) {
+      const result = readFileSync(ack, 'utf8');
+      if (result) throw new Error(`driving the workbench failed: ${result}`);
+      return;
+    }
+  }
+  throw new Error('the runner did not drive the workbench within 30 s');
 }

@@ -23,6 +23,12 @@ async function main(): Promise<number> {
     extensionDevelopmentPath: process.env.CFWF_EXTENSION_PATH || undefined,
     log: (l) => console.log(`[integration] ${l}`),
   });
+  // The workbench's and the webviews' console (all frames), kept with any failure's evidence.
+  rh.page.on('console', (m) => {
+    browserConsole.push(`${new Date().toISOString()} [${m.type()}] ${m.text().slice(0, 1000)}`);
+    if (browserConsole.length > 1000) browserConsole.shift();
+  });
+  rh.page.on('pageerror', (e) => browserConsole.push(`${new Date().toISOString()} [pageerror] ${String(e).slice(0, 1000)}`));
   let passed = 0;
   let failed = 0;
   let ended = false;
@@ -39,8 +45,11 @@ async function main(): Promise<number> {
       const complete = lines.slice(0, -1);
       offset += complete.reduce((n, l) => n + l.length + 1, 0);
       for (const line of complete) {
-        const ev = JSON.parse(line) as { event: string; title?: string; error?: string; ms?: number; failures?: number; ack?: string };
-        if (ev.event === 'evidence') {
+        const ev = JSON.parse(line) as { event: string; title?: string; error?: string; ms?: number; failures?: number; ack?: string; steps?: UiStep[] };
+        if (ev.event === 'ui') {
+          // A test waits for a user's keystrokes in a quick pick or input box it opened.
+          if (ev.ack) writeFileSync(ev.ack, await driveUi(rh, ev.steps ?? []));
+        } else if (ev.event === 'evidence') {
           // The failing test waits for this: the screenshot shows the workbench as that test left it.
           await keepEvidence(rh, ev.title ?? 'unknown');
           if (ev.ack) writeFileSync(ev.ack, '');
@@ -80,7 +89,24 @@ async function main(): Promise<number> {
   return failed > 0 || passed === 0 ? 1 : 0;
 }
 
+type UiStep = { waitFor: string } | { type: string } | { press: string };
+
+/** Types into the workbench for a test; returns '' or what went wrong (the test fails with it). */
+async function driveUi(rh: Awaited<ReturnType<typeof startRealHost>>, steps: UiStep[]): Promise<string> {
+  try {
+    for (const step of steps) {
+      if ('waitFor' in step) await rh.page.locator(step.waitFor).first().waitFor({ state: 'visible', timeout: 15_000 });
+      else if ('type' in step) await rh.page.keyboard.type(step.type);
+      else await rh.page.keyboard.press(step.press);
+    }
+    return '';
+  } catch (e) {
+    return String(e instanceof Error ? e.message : e).slice(0, 2000) || 'failed';
+  }
+}
+
 const evidenceFor = new Set<string>();
+const browserConsole: string[] = [];
 const evidenceDir = join(root, 'test-results', 'integration');
 
 /** A screenshot of the workbench and the host's log so far, named after the failing test. */
@@ -91,7 +117,13 @@ async function keepEvidence(rh: Awaited<ReturnType<typeof startRealHost>>, title
   writeFileSync(join(evidenceDir, `${name}.code-server.log`), rh.host.logs());
   for (const log of extensionLogs(rh.stateDir)) cpSync(log, join(evidenceDir, `${name}.extension.log`));
   await rh.page.screenshot({ path: join(evidenceDir, `${name}.png`) }).catch(() => undefined);
-  console.log(`[integration] evidence for "${title}": test-results/integration/${name}.png, .code-server.log, .extension.log`);
+  // Which webview frames exist and whether VS Code marked them ready: a panel that never reported shows here.
+  const frames = await rh.page
+    .locator('iframe.webview')
+    .evaluateAll((els) => els.map((e) => ({ class: e.className, visible: (e as HTMLElement).offsetParent !== null || getComputedStyle(e.parentElement ?? e).visibility !== 'hidden', rect: e.getBoundingClientRect().toJSON() as unknown })))
+    .catch((e: unknown) => String(e));
+  writeFileSync(join(evidenceDir, `${name}.browser.log`), [`webview frames: ${JSON.stringify(frames)}`, ...browserConsole].join('\n'));
+  console.log(`[integration] evidence for "${title}": test-results/integration/${name}.png, .code-server.log, .extension.log, .browser.log`);
 }
 
 function indent(s: string): string {
