@@ -14,6 +14,7 @@ const commands = [
   ['showLog', 'Show Log'],
   ['addAccount', 'Add Cloudflare Account…', '$(add)'],
   ['importEnvToken', 'Import Token from Environment (CLOUDFLARE_API_TOKEN)…'],
+  ['signInWithWrangler', 'Sign In with Wrangler…'],
   ['renameConnection', 'Rename Connection…'],
   ['updateToken', 'Update Token…', '$(key)'],
   ['removeConnection', 'Remove Connection', '$(trash)'],
@@ -64,6 +65,7 @@ const menus = {
     item('startLocalSession', VIEW, '1_local@1'),
     item('connectLocal', VIEW, '1_local@2'),
     item('importEnvToken', VIEW, '2_account@1'),
+    item('signInWithWrangler', VIEW, '2_account@0'),
     item('diagnoseConnection', VIEW, '3_tools@1'),
     item('clearFilter', VIEW, '3_tools@2'),
     item('unwatchAll', VIEW, '3_tools@3'),
@@ -143,6 +145,7 @@ export const contributes = {
       'cloudflareWorkflows.instanceRefreshSeconds': { type: 'number', default: 3, minimum: 1, description: 'Refresh an open instance view this often while the instance is not finished.' },
       'cloudflareWorkflows.watchIntervalSeconds': { type: 'number', default: 10, minimum: 2, description: 'How often watched instances and workflows are checked.' },
       'cloudflareWorkflows.showStatusBar': { type: 'boolean', default: true, description: 'Show running and errored counts in the status bar.' },
+      'cloudflareWorkflows.nodePath': { type: 'string', default: '', scope: 'application', markdownDescription: 'Node.js used to run the workspace\'s wrangler for **Sign In with Wrangler** (empty: `node` on PATH). Current wrangler needs Node.js 22.12 or newer.' },
       'cloudflareWorkflows.apiBaseUrl': { type: 'string', default: '', scope: 'application', markdownDescription: 'Cloudflare API base URL for new account connections (empty: `https://api.cloudflare.com/client/v4`). For proxies and tests.' },
       'cloudflareWorkflows.codeLens.enabled': { type: 'boolean', default: true, description: 'Show run statistics above step calls in Workflow classes.' },
       'cloudflareWorkflows.codeLens.recentInstances': { type: 'number', default: 20, minimum: 1, maximum: 100, description: 'How many recent instances the step statistics cover.' },
@@ -155,7 +158,7 @@ export const capabilities = {
   untrustedWorkspaces: {
     supported: 'limited',
     description: 'In Restricted Mode the extension does not read the settings that choose where requests go from the workspace.',
-    restrictedConfigurations: ['cloudflareWorkflows.localUrls', 'cloudflareWorkflows.apiBaseUrl'],
+    restrictedConfigurations: ['cloudflareWorkflows.localUrls', 'cloudflareWorkflows.apiBaseUrl', 'cloudflareWorkflows.nodePath'],
   },
 };
 

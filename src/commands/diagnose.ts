@@ -1,7 +1,8 @@
 // Diagnose Connection: reachability, token validity, account access, read and write permission,
 // the API path in use and latency, as a report a user can paste into a bug. Token-free.
 import * as vscode from 'vscode';
-import { isApiError, verifyToken } from '../api';
+import { isApiError, verifyCredential } from '../api';
+import { CREDENTIAL_LABEL } from '../connections/types';
 import type { CommandContext } from './context';
 import { resolveConnection } from './context';
 
@@ -35,8 +36,10 @@ export async function diagnoseConnection(ctx: CommandContext, ...args: unknown[]
     if (conn.kind === 'cloud') {
       const token = await ctx.registry.cloud.getToken(conn.id);
       try {
-        const v = await verifyToken({ apiToken: token ?? '', baseUrl: conn.apiBaseUrl });
-        add('Token', v.status === 'active', `status: ${v.status}`);
+        // Both endpoints, the connection's own kind first, so the report says which one answered.
+        const v = await verifyCredential({ apiToken: token ?? '', baseUrl: conn.apiBaseUrl }, [conn.accountId], conn.credential === 'accountToken');
+        const where = v.endpoint === 'account' ? `/accounts/${conn.accountId}/tokens/verify` : '/user/tokens/verify';
+        add('Token', v.verification.status === 'active', `${CREDENTIAL_LABEL[conn.credential ?? 'userToken']}; status: ${v.verification.status}; verified by ${where}`);
       } catch (e) {
         add('Token', false, msg(e));
       }

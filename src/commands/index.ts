@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { GroupNode } from '../tree/nodes';
 import { changeStatusCommand } from './changeStatus';
+import { signInWithWrangler } from './signInWithWrangler';
 import { addAccount, connectLocal, importEnvToken, removeConnection, renameConnection, startLocalSession, updateToken } from './connections';
 import { connectionLabel, type CommandContext, resolveInstances } from './context';
 import { createInstancesFromFile } from './createFromFile';
@@ -25,6 +26,7 @@ export function registerCommands(ctx: CommandContext, showLog: () => void): void
 
   reg('addAccount', addAccount);
   reg('importEnvToken', importEnvToken);
+  reg('signInWithWrangler', signInWithWrangler);
   reg('renameConnection', renameConnection);
   reg('updateToken', updateToken);
   reg('removeConnection', removeConnection);

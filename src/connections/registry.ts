@@ -8,6 +8,12 @@ import { CloudConnectionStore } from './cloudStore';
 import { discoverLocalSessions, isLoopback } from './discovery';
 import type { LocalUrlConsent } from './localConsent';
 import { localConnectionId, type CloudConnection, type Connection, type LocalConnection } from './types';
+import { withSilentReauth, wranglerToken } from './wranglerAuth';
+
+/** Only the user's own (application-scoped) setting names the Node that runs wrangler. */
+export function configuredNodePath(): string | undefined {
+  return vscode.workspace.getConfiguration('cloudflareWorkflows').inspect<string>('nodePath')?.globalValue || undefined;
+}
 
 const MAX_REMEMBERED_DETAILS = 500;
 
@@ -81,7 +87,17 @@ export class ConnectionRegistry implements vscode.Disposable {
     const token = await this.cloud.getToken(conn.id);
     if (!token) throw new Error(`No API token is stored for "${conn.label}". Run "Update Token".`);
     this.log.registerSecret(token);
-    return cloudBackend({ apiToken: token, accountId: conn.accountId, baseUrl: conn.apiBaseUrl });
+    const make = (t: string) => cloudBackend({ apiToken: t, accountId: conn.accountId, baseUrl: conn.apiBaseUrl });
+    if (conn.credential !== 'wrangler') return make(token);
+    // wrangler's OAuth token expires: on a 401, run `wrangler auth token` again once, silently, and keep
+    // the new token in SecretStorage only.
+    return withSilentReauth(make(token), async () => {
+      const fresh = await wranglerToken({ folders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), nodePath: configuredNodePath() });
+      this.log.registerSecret(fresh.token);
+      await this.cloud.updateToken(conn.id, fresh.token);
+      this.log.info(`${conn.label}: renewed the token from wrangler's login`);
+      return make(fresh.token);
+    });
   }
 
   /** Forget a backend (token changed, connection removed) so the next call builds a fresh one. */
