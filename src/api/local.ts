@@ -296,6 +296,10 @@ class LocalBackend implements LocalWorkflowsBackend {
   async createInstance(name: string, input: CreateInstanceInput, opts: RequestOptions = {}): Promise<CreatedInstance> {
     assertWorkflowName(name);
     assertCreateInput(input);
+    // The Local Explorer create body is {id, params} only: retention would be silently dropped.
+    if (input.retention && (input.retention.successRetention !== undefined || input.retention.errorRetention !== undefined)) {
+      throw invalid('Instance retention applies to Cloudflare accounts only; the local engine keeps instances until they are deleted.');
+    }
     const op = input.id !== undefined ? `create instance "${input.id}" of workflow "${name}"` : `create an instance of workflow "${name}"`;
     const path = await this.#path(`${this.#wf(name)}/instances`);
     if (input.id !== undefined && this.#legacy) {

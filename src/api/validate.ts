@@ -1,7 +1,7 @@
 // Input checks run before any request is built: bad input is a WorkflowsApiError of kind 'invalidInput'
 // and nothing goes out. The rules themselves live in model/validation.ts, shared with the input boxes.
 import type { CreateInstanceInput, ListInstancesOptions, RestartFrom, StatusAction, StepOutputQuery } from '../model/types';
-import { checkBatchSize, checkEventType, checkInstanceId, checkJsonPayload, checkWorkflowName, LIMITS } from '../model/validation';
+import { checkBatchSize, checkEventType, checkInstanceId, checkJsonPayload, checkRetention, checkWorkflowName, LIMITS } from '../model/validation';
 import { WorkflowsApiError } from './errors';
 
 export function invalid(message: string): WorkflowsApiError {
@@ -70,6 +70,13 @@ export function assertCreateInput(input: CreateInstanceInput, label = 'Instance'
     }
   }
   assertPayload(input.params, label === 'Instance' ? 'Params' : `${label} params`);
+  if (input.retention !== undefined) {
+    const r = input.retention as unknown;
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) throw invalid(`${label}: retention must be an object.`);
+    const prefix = label === 'Instance' ? '' : `${label}: `;
+    fail(checkRetention(input.retention.successRetention, `${prefix}Success retention`));
+    fail(checkRetention(input.retention.errorRetention, `${prefix}Error retention`));
+  }
 }
 
 /** Validates every item up front so that a bad item in position 250 does not leave half a batch sent. */

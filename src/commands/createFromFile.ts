@@ -2,15 +2,15 @@
 // sent, then created in batches of ≤ 100 with a cancellable progress notification and a summary.
 import * as vscode from 'vscode';
 import { forModalDetail, forNotification } from '../model/display';
-import { checkInstanceId, checkJsonPayload, parseJsonText } from '../model/validation';
-import type { BatchCreateResult, CreateInstanceInput } from '../model/types';
+import { checkInstanceId, checkJsonPayload, checkRetention, parseJsonText } from '../model/validation';
+import type { BatchCreateResult, CreateInstanceInput, Retention } from '../model/types';
 import { type CommandContext, must, resolveWorkflow } from './context';
 
 /** Validates the file's content; returns the items or every problem found (nothing is sent). */
 export function parseBatchFile(text: string): { items: CreateInstanceInput[] } | { errors: string[] } {
   const parsed = parseJsonText(text, 'The file');
   if ('error' in parsed) return { errors: [parsed.error] };
-  if (!Array.isArray(parsed.value)) return { errors: ['The file must hold a JSON array of {"id"?, "params"?} objects.'] };
+  if (!Array.isArray(parsed.value)) return { errors: ['The file must hold a JSON array of {"id"?, "params"?, "instance_retention"?} objects.'] };
   const errors: string[] = [];
   const ids = new Set<string>();
   const items = parsed.value.map((raw, i): CreateInstanceInput => {
@@ -18,7 +18,7 @@ export function parseBatchFile(text: string): { items: CreateInstanceInput[] } |
       errors.push(`Item ${i}: must be an object.`);
       return {};
     }
-    const { id, params } = raw as { id?: unknown; params?: unknown };
+    const { id, params, instance_retention: ret } = raw as { id?: unknown; params?: unknown; instance_retention?: unknown };
     if (id !== undefined) {
       if (typeof id !== 'string') errors.push(`Item ${i}: "id" must be a string.`);
       else {
@@ -30,7 +30,17 @@ export function parseBatchFile(text: string): { items: CreateInstanceInput[] } |
     }
     const badParams = checkJsonPayload(params, `Item ${i} params`);
     if (badParams) errors.push(badParams);
-    return { id: id as string | undefined, params };
+    // Per item, with the API's own names: {"instance_retention": {"success_retention"?, "error_retention"?}}.
+    let retention: Retention | undefined;
+    if (ret !== undefined) {
+      if (typeof ret !== 'object' || ret === null || Array.isArray(ret)) errors.push(`Item ${i}: "instance_retention" must be an object.`);
+      else {
+        const { success_retention: s, error_retention: e } = ret as { success_retention?: unknown; error_retention?: unknown };
+        for (const bad of [checkRetention(s, `Item ${i} success_retention`), checkRetention(e, `Item ${i} error_retention`)]) if (bad) errors.push(bad);
+        retention = { successRetention: s as string | number | undefined, errorRetention: e as string | number | undefined };
+      }
+    }
+    return retention ? { id: id as string | undefined, params, retention } : { id: id as string | undefined, params };
   });
   if (items.length === 0) errors.push('The array is empty.');
   return errors.length ? { errors } : { items };

@@ -2,7 +2,7 @@
 // editor with live diagnostics, optional retention. Nothing is sent until everything is valid.
 import * as vscode from 'vscode';
 import { forQuickPickTitle } from '../model/display';
-import { checkInstanceId, checkJsonPayload } from '../model/validation';
+import { checkInstanceId, checkJsonPayload, checkRetention } from '../model/validation';
 import type { CreateInstanceInput, InstanceStatus, Retention } from '../model/types';
 import { backendFor, type CommandContext, resolveWorkflow } from './context';
 import { editJson } from './jsonEditor';
@@ -30,10 +30,16 @@ export async function createInstance(ctx: CommandContext, ...args: unknown[]): P
       title: forQuickPickTitle(`Create Instance of ${workflow} (3/3): retention`),
       prompt: 'Optional "success, error" retention, e.g. "1 day, 7 days". Empty for the default.',
       ignoreFocusOut: true,
+      validateInput: (v) => {
+        const [s, e] = v.split(',').map(retentionValue);
+        return checkRetention(s, 'Success retention') ?? checkRetention(e, 'Error retention');
+      },
     });
     if (r === undefined) return undefined;
-    const [s, e] = r.split(',').map((x) => x.trim());
-    retention = s || e ? { successRetention: s || undefined, errorRetention: e || undefined } : undefined;
+    const [s, e] = r.split(',').map(retentionValue);
+    const bad = checkRetention(s, 'Success retention') ?? checkRetention(e, 'Error retention');
+    if (bad) throw new Error(bad);
+    retention = s !== undefined || e !== undefined ? { successRetention: s, errorRetention: e } : undefined;
   }
   const input: CreateInstanceInput = { id: id || undefined, params, retention };
   if (input.id !== undefined) {
@@ -55,4 +61,10 @@ export async function revealInstance(ctx: CommandContext, connectionId: string, 
   if (!ctx.view.visible || status === 'unknown') return;
   const node = await ctx.tree.findInstance(connectionId, workflow, id, status);
   if (node) await ctx.view.reveal(node, { select: true, focus: false, expand: true });
+}
+
+/** "" → default, "5000" → milliseconds, "7 days" → as typed. */
+function retentionValue(text: string | undefined): string | number | undefined {
+  const t = text?.trim() ?? '';
+  return t === '' ? undefined : /^\d+$/.test(t) ? Number(t) : t;
 }

@@ -56,6 +56,21 @@ export function parseJsonText(text: string, what = 'JSON'): { value: unknown } |
   }
 }
 
+// Retention: milliseconds, or "<n> <unit>[s]" with the Workflows duration units (workerd
+// types/defines/workflows.d.ts WorkflowDurationLabel; `instance_retention` in the create body takes
+// "ms or a string like '5 minutes'", workflows-api.md §1.7, CFTS InstanceCreateParams).
+const DURATION = /^(\d+(?:\.\d+)?) ?(millisecond|second|minute|hour|day|week|month|year)s?$/;
+
+/** One retention value (success or error): undefined when it is acceptable. */
+export function checkRetention(value: unknown, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return Number.isInteger(value) && value > 0 ? undefined : `${what} must be a whole number of milliseconds above 0, or a duration like "7 days".`;
+  if (typeof value !== 'string') return `${what} must be a duration like "7 days" or a number of milliseconds.`;
+  const m = DURATION.exec(value.trim());
+  if (!m || Number(m[1]) <= 0) return `${what} "${value.slice(0, 40)}" is not a duration; use a number and one of second, minute, hour, day, week, month, year (e.g. "7 days").`;
+  return undefined;
+}
+
 export function checkBatchSize(n: number): string | undefined {
   if (n === 0) return 'The batch is empty.';
   if (n > LIMITS.batch) return `A batch holds at most ${LIMITS.batch} instances; got ${n}.`;

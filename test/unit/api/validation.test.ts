@@ -49,6 +49,10 @@ describe('api: validation before sending', () => {
     ['page size 0', (b) => b.listInstances('wf', { perPage: 0 }), /1 to 100/],
     ['page size 101', (b) => b.listInstances('wf', { perPage: 101 }), /1 to 100/],
     ['a date that is not RFC 3339 with an offset', (b) => b.listInstances('wf', { dateStart: 'yesterday' }), /RFC 3339/],
+    ['a date without a time zone offset', (b) => b.listInstances('wf', { dateEnd: '2026-11-01T00:00:00' }), /RFC 3339/],
+    ['a retention that is not a duration', (b) => b.createInstance('wf', { retention: { successRetention: 'forever' } }), /Success retention "forever" is not a duration/],
+    ['a retention of 0 ms', (b) => b.createInstance('wf', { retention: { errorRetention: 0 } }), /Error retention must be a whole number/],
+    ['a batch item with a bad retention', (b) => b.createInstances('wf', [{ id: 'a' }, { id: 'b', retention: { successRetention: '3 fortnights' } }]), /Item 2: Success retention/],
     ['an empty batch', (b) => b.createInstances('wf', []), /empty/],
     ['a batch with one bad item (position 150)', (b) => b.createInstances('wf', [...Array.from({ length: 149 }, (_, i) => ({ id: `ok-${i}` })), { id: 'bad id' }]), /Item 150/],
     ['a batch with a duplicate id', (b) => b.createInstances('wf', [{ id: 'a' }, { id: 'a' }]), /more than once/],
@@ -80,5 +84,9 @@ describe('api: validation before sending', () => {
     );
     assert.throws(() => cloudBackend({ apiToken: '  ', accountId: 'acc' }), /token is empty/);
     assert.throws(() => cloudBackend({ apiToken: 't', accountId: '../x' }), /account ID/);
+  });
+
+  it('retention is cloud only: the local engine would drop it silently, so it is refused there', async () => {
+    await expectApiError(backends[0].b.createInstance('wf', { id: 'x', retention: { successRetention: '7 days' } }), 'invalidInput', /Cloudflare accounts only/);
   });
 });
