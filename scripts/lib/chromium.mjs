@@ -47,7 +47,6 @@ async function unpack(dir) {
     else process.env.TMPDIR = previous;
   }
   await Promise.all(pending);
-  writeFileSync(join(staging, 'fonts.conf'), fontsConf(dir));
   writeFileSync(join(staging, '.complete'), '');
   if (existsSync(join(dir, '.complete'))) {
     rmSync(staging, { recursive: true, force: true });
@@ -63,20 +62,39 @@ async function unpack(dir) {
   }
 }
 
-/** fontconfig for the shipped Chromium: its own fonts plus the CJK and emoji fonts from npm. */
+/**
+ * fontconfig for the shipped Chromium: its own Open Sans plus the fonts from npm, and the generic
+ * families (no system conf.d here to define them), so that `monospace` (VS Code's editor) is a
+ * monospaced font.
+ */
 function fontsConf(dir) {
   const dirs = [join(dir, 'fonts'), ...extraFontDirs()];
-  return `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n${dirs.map((d) => `  <dir>${d}</dir>\n`).join('')}  <cachedir>${join(dir, 'fontcache')}</cachedir>\n</fontconfig>\n`;
+  const alias = (generic, family) => `  <alias><family>${generic}</family><prefer><family>${family}</family></prefer></alias>\n`;
+  return `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n${dirs.map((d) => `  <dir>${d}</dir>\n`).join('')}`
+    + alias('sans-serif', 'Open Sans') + alias('serif', 'Open Sans') + alias('monospace', 'Roboto Mono')
+    + `  <cachedir>${join(dir, 'fontcache')}</cachedir>\n</fontconfig>\n`;
+}
+
+/** (Re)writes fonts.conf when this file's idea of it changed since the unpack; atomic for concurrent runs. */
+function writeFontsConf(dir) {
+  const path = join(dir, 'fonts.conf');
+  const text = fontsConf(dir);
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return;
+  const tmp = `${path}.${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
 }
 
 // The shipped Chromium carries only Open Sans, so CJK and emoji would not render at all. These npm
 // packages carry Google Fonts' TTFs inside them (one folder per weight, see each package's
 // metadata.json); fontconfig reads TTF (not the WOFF2 most font packages ship). Noto Sans SC covers
-// Han and kana, Noto Sans KR Hangul, Noto Color Emoji the emoji (CBDT colour bitmaps).
+// Han and kana, Noto Sans KR Hangul, Noto Color Emoji the emoji (CBDT colour bitmaps), Roboto Mono
+// is the monospace.
 const FONT_DIRS = [
   ['@expo-google-fonts/noto-sans-sc', ['400Regular', '700Bold']],
   ['@expo-google-fonts/noto-sans-kr', ['400Regular', '700Bold']],
   ['@expo-google-fonts/noto-color-emoji', ['400Regular']],
+  ['@expo-google-fonts/roboto-mono', ['400Regular', '700Bold']],
 ];
 
 function extraFontDirs() {
@@ -91,6 +109,7 @@ export async function chromiumPath() {
   if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
   const dir = bundledChromiumDir();
   if (!existsSync(join(dir, '.complete'))) await unpack(dir);
+  writeFontsConf(dir);
   return join(dir, 'chromium');
 }
 
