@@ -66,6 +66,8 @@ export interface CloudConnectionOptions {
   timeouts?: Partial<Timeouts>;
   retry?: Partial<RetryPolicy>;
   signal?: AbortSignal;
+  /** The envelope's `messages` on success (the API reference's envelope carries them); for the log. */
+  onMessages?: (op: string, messages: { code: number; message: string }[]) => void;
 }
 
 export interface CloudBackendOptions extends Omit<CloudConnectionOptions, 'signal'> {
@@ -143,6 +145,7 @@ function cloudTransport(opts: CloudConnectionOptions, extra: { maxConcurrency?: 
     budget: extra.budget,
     classify: cloudClassifier,
     networkHint: 'Check the network connection (and any proxy).',
+    onMessages: opts.onMessages,
   });
 }
 

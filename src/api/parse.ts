@@ -100,6 +100,8 @@ export interface ParsedEnvelope {
   errors: ApiErrorDetail[];
   result: unknown;
   resultInfo: Obj | undefined;
+  /** The envelope's `messages` (same {code, message} shape as errors): notices worth a log line. */
+  messages: ApiErrorDetail[];
 }
 
 function parseErrorList(v: unknown): ApiErrorDetail[] {
@@ -124,7 +126,7 @@ export function parseEnvelope(body: unknown): ParsedEnvelope {
   if (typeof o.success === 'boolean') success = o.success;
   else if (errors.length > 0) success = false;
   else throw new ShapeError('response.success', `should be a boolean but is ${describeType(o.success)}`);
-  return { success, errors, result: o.result, resultInfo: isObj(o.result_info) ? o.result_info : undefined };
+  return { success, errors, result: o.result, resultInfo: isObj(o.result_info) ? o.result_info : undefined, messages: parseErrorList(o.messages).slice(0, 10) };
 }
 
 /** Errors from a body that may or may not be an envelope (error pages, proxies, WAF blocks). */

@@ -135,6 +135,8 @@ export interface TransportConfig {
   networkHint?: string;
   /** Lower response limits (tests). */
   limits?: Partial<Record<ResponseKind, number>>;
+  /** Called with a successful envelope's non-empty `messages` (Cloudflare's notices, e.g. deprecations). */
+  onMessages?: (op: string, messages: ApiErrorDetail[]) => void;
 }
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
@@ -508,6 +510,7 @@ export class Transport {
         throw e;
       }
       if (!env.success) throw this.#httpError(status, resHeaders, env.errors, false, o, request);
+      if (env.messages.length > 0) this.#config.onMessages?.(o.op, env.messages);
       return { status, result: env.result, resultInfo: env.resultInfo };
     }
     const errors = isJson ? errorsFromBody(json) : [];

@@ -87,7 +87,10 @@ export class ConnectionRegistry implements vscode.Disposable {
     const token = await this.cloud.getToken(conn.id);
     if (!token) throw new Error(`No API token is stored for "${conn.label}". Run "Update Token".`);
     this.log.registerSecret(token);
-    const make = (t: string) => cloudBackend({ apiToken: t, accountId: conn.accountId, baseUrl: conn.apiBaseUrl });
+    // Cloudflare's envelope `messages` (notices such as deprecations) go to the log, bounded: server text.
+    const onMessages = (op: string, messages: { code: number; message: string }[]) =>
+      this.log.info(`Cloudflare says (${op}): ${messages.map((m) => `${m.code ? `[${m.code}] ` : ''}${m.message.slice(0, 300)}`).join(' | ')}`);
+    const make = (t: string) => cloudBackend({ apiToken: t, accountId: conn.accountId, baseUrl: conn.apiBaseUrl, onMessages });
     if (conn.credential !== 'wrangler') return make(token);
     // wrangler's OAuth token expires: on a 401, run `wrangler auth token` again once, silently, and keep
     // the new token in SecretStorage only.

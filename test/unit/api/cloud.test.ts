@@ -129,6 +129,15 @@ describe('api/cloud (mocked API)', () => {
     assert.deepEqual(progress, [100, 200, 250]);
   });
 
+  it('hands the envelope messages of a successful call to onMessages, with the operation', async () => {
+    const seen: string[] = [];
+    const withLog = cloudBackend({ apiToken: TOKEN, accountId: ACC, dispatcher: agent, rateBudget: false, onMessages: (op, m) => seen.push(`${op}: ${m.map((x) => `${x.code} ${x.message}`).join()}`) });
+    pool().intercept({ path: `${WF}/wf`, method: 'GET' }).reply(200, { success: true, errors: [], messages: [{ code: 10100, message: 'notice' }], result: { name: 'wf', instances: {} } }, JSON_HEADERS);
+    await withLog.getWorkflow('wf');
+    assert.deepEqual(seen, ['get workflow "wf": 10100 notice']);
+    await withLog.close();
+  });
+
   it('batch create matches results to requests by id, not position; keeps version and workflow ids', async () => {
     pool()
       .intercept({ path: `${WF}/wf/instances/batch`, method: 'POST' })

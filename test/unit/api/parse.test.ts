@@ -21,7 +21,12 @@ describe('api/parse', () => {
   describe('envelope', () => {
     it('reads success, errors, result and result_info', () => {
       const e = parseEnvelope({ success: true, errors: [], messages: [], result: [1], result_info: { cursor: 'c' }, extra: 1 });
-      assert.deepEqual(e, { success: true, errors: [], result: [1], resultInfo: { cursor: 'c' } });
+      assert.deepEqual(e, { success: true, errors: [], result: [1], resultInfo: { cursor: 'c' }, messages: [] });
+    });
+    it('reads the envelope messages (bounded)', () => {
+      const e = parseEnvelope({ success: true, errors: [], messages: [{ code: 10100, message: 'page is deprecated' }, ...Array.from({ length: 20 }, () => 'x')], result: null });
+      assert.deepEqual(e.messages[0], { code: 10100, message: 'page is deprecated' });
+      assert.equal(e.messages.length, 10);
     });
     it('accepts the non-standard {code, error} error shape', () => {
       const e = parseEnvelope({ success: false, errors: [{ code: 7, error: 'boom' }] });
