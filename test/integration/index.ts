@@ -93,6 +93,7 @@ export async function run(): Promise<void> {
   await import('./suite/tree.test');
   await import('./suite/commands.test');
   await import('./suite/webview.test');
+  await import('./suite/preview.test');
   await import('./suite/codelens.test');
   await import('./suite/cloud.test');
   let failures = await new Promise<number>((resolve) => mocha.run(resolve));
