@@ -12,6 +12,7 @@ import type {
   StepOutputQuery,
   WorkflowDetails,
   WorkflowSummary,
+  WorkflowVersion,
 } from '../model/types';
 
 export interface RequestOptions {
@@ -75,6 +76,8 @@ export interface WorkflowsBackend {
   deleteInstances(name: string, ids: string[], opts?: RequestOptions): Promise<BatchDeleteResult>;
   /** Where the server has a batch terminate endpoint (cloud): batches of ≤ 100, per-item outcomes. */
   terminateInstances?(name: string, ids: string[], opts?: RequestOptions): Promise<BatchTerminateResult>;
+  /** Cloud only: the workflow's deployed versions, newest first (GET …/workflows/{name}/versions). */
+  listVersions?(name: string, opts?: RequestOptions): Promise<WorkflowVersion[]>;
   /** Full, untruncated step output where `capabilities.stepOutput`. */
   getStepOutput(name: string, id: string, query: StepOutputQuery, opts?: RequestOptions): Promise<StepOutput>;
   /** Round trip used by "Diagnose Connection": which API path/version answered and how fast. */

@@ -15,6 +15,7 @@ import type {
   StepOutputQuery,
   WorkflowDetails,
   WorkflowSummary,
+  WorkflowVersion,
 } from '../model/types';
 import type { BackendStats, BatchDeleteResult, BatchTerminateResult, GetInstanceOptions, RequestOptions, StepOutput, WorkflowsBackend } from './backend';
 import { batchResult, engineMessage, isFatal, matchCreatedBatch, parseOr, seg } from './common';
@@ -30,6 +31,7 @@ import {
   parseInstanceList,
   parseStepOutput,
   parseTokenVerify,
+  parseVersions,
   parseWorkflowDetails,
   parseWorkflowList,
   type Account,
@@ -211,6 +213,17 @@ class CloudBackend implements CloudWorkflowsBackend {
     const op = `get workflow "${name}"`;
     const r = await this.#t.call({ method: 'GET', path: this.#wf(name), signal: opts.signal, op });
     return this.#parse(op, () => parseWorkflowDetails(r.result));
+  }
+
+  /**
+   * The first 100 versions, as the API returns them (wrangler's `workflows describe` takes
+   * versions[0] as the latest: workflows-api.md §1.3; CFTS versions.ts `list`, `page`/`per_page`).
+   */
+  async listVersions(name: string, opts: RequestOptions = {}): Promise<WorkflowVersion[]> {
+    assertWorkflowName(name);
+    const op = `list versions of workflow "${name}"`;
+    const r = await this.#t.call({ method: 'GET', path: `${this.#wf(name)}/versions`, query: { per_page: 100 }, signal: opts.signal, op, response: 'list' });
+    return this.#parse(op, () => parseVersions(r.result));
   }
 
   async listInstances(name: string, opts: ListInstancesOptions = {}): Promise<InstancePage> {

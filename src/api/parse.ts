@@ -17,6 +17,7 @@ import {
   type StepError,
   type WorkflowDetails,
   type WorkflowSummary,
+  type WorkflowVersion,
 } from '../model/types';
 import type { BatchDeleteResult, StepOutput } from './backend';
 import type { ApiErrorDetail } from './errors';
@@ -159,7 +160,35 @@ export function parseWorkflowSummary(v: unknown, path = 'result'): WorkflowSumma
   if (createdOn !== undefined) w.createdOn = createdOn;
   if (modifiedOn !== undefined) w.modifiedOn = modifiedOn;
   if (isObj(o.instances)) w.instances = parseCounts(o.instances);
+  // Cloud only (CFTS WorkflowGetResponse: id, triggered_on, schedules[{cron, next_instance}]).
+  const id = optStr(o, 'id');
+  if (id !== undefined) w.id = id;
+  if (o.triggered_on === null || typeof o.triggered_on === 'string') w.triggeredOn = o.triggered_on;
+  if (Array.isArray(o.schedules)) {
+    w.schedules = o.schedules
+      .slice(0, 200)
+      .filter(isObj)
+      .flatMap((x) => (typeof x.cron === 'string' ? [typeof x.next_instance === 'string' ? { cron: x.cron, nextInstance: x.next_instance } : { cron: x.cron }] : []));
+  }
   return w;
+}
+
+/** GET …/workflows/{name}/versions (CFTS versions.ts: id, class_name, created_on, modified_on, language, has_dag). */
+export function parseVersions(v: unknown): WorkflowVersion[] {
+  return expectArray(v, 'result').map((x, i) => {
+    const o = expectObj(x, `result[${i}]`);
+    const out: WorkflowVersion = { id: reqStr(o, 'id', `result[${i}]`) };
+    const className = optStr(o, 'class_name');
+    const createdOn = optStr(o, 'created_on');
+    const modifiedOn = optStr(o, 'modified_on');
+    const language = optStr(o, 'language');
+    if (className !== undefined) out.className = className;
+    if (createdOn !== undefined) out.createdOn = createdOn;
+    if (modifiedOn !== undefined) out.modifiedOn = modifiedOn;
+    if (language !== undefined) out.language = language;
+    if (typeof o.has_dag === 'boolean') out.hasDag = o.has_dag;
+    return out;
+  });
 }
 
 export function parseWorkflowList(v: unknown): WorkflowSummary[] {

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { GroupNode } from '../tree/nodes';
 import { changeStatusCommand } from './changeStatus';
 import { signInWithWrangler } from './signInWithWrangler';
+import { showWorkflowDetails, WORKFLOW_SCHEME, WorkflowDetailsProvider } from './workflowDetails';
 import { addAccount, connectLocal, importEnvToken, removeConnection, renameConnection, startLocalSession, updateToken } from './connections';
 import { connectionLabel, type CommandContext, resolveInstances } from './context';
 import { createInstancesFromFile } from './createFromFile';
@@ -27,6 +28,7 @@ export function registerCommands(ctx: CommandContext, showLog: () => void): void
   reg('addAccount', addAccount);
   reg('importEnvToken', importEnvToken);
   reg('signInWithWrangler', signInWithWrangler);
+  reg('showWorkflowDetails', showWorkflowDetails);
   reg('renameConnection', renameConnection);
   reg('updateToken', updateToken);
   reg('removeConnection', removeConnection);
@@ -90,4 +92,5 @@ export function registerCommands(ctx: CommandContext, showLog: () => void): void
   reg('showNewInstances', (c, group) => c.tree.showNew(group as GroupNode));
 
   ctx.ext.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new InstanceJsonProvider(ctx)));
+  ctx.ext.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(WORKFLOW_SCHEME, new WorkflowDetailsProvider(ctx)));
 }

@@ -21,10 +21,16 @@ export const FINAL_STATUSES: readonly InstanceStatus[] = ['complete', 'errored',
 
 export interface WorkflowSummary {
   name: string;
+  /** Cloud: the workflow's uuid. */
+  id?: string;
   className?: string;
   scriptName?: string;
   createdOn?: string;
   modifiedOn?: string;
+  /** Cloud: when an instance was last triggered; null when never. */
+  triggeredOn?: string | null;
+  /** Cloud: cron triggers and when each next creates an instance. */
+  schedules?: { cron: string; nextInstance?: string }[];
   /** Present when the backend's list call includes counts (cloud). */
   instances?: StatusCounts;
 }
@@ -34,6 +40,16 @@ export interface WorkflowDetails extends WorkflowSummary {
 }
 
 export type TriggerSource = 'unknown' | 'api' | 'binding' | 'event' | 'cron';
+
+/** One deployed version of a workflow (cloud GET …/workflows/{name}/versions). */
+export interface WorkflowVersion {
+  id: string;
+  className?: string;
+  createdOn?: string;
+  modifiedOn?: string;
+  language?: string;
+  hasDag?: boolean;
+}
 
 export interface InstanceSummary {
   id: string;

@@ -1,6 +1,6 @@
 // The tree's node types. Each is plain data; provider.ts turns them into TreeItems.
 import type { Connection } from '../connections/types';
-import type { InstanceSummary, KnownStatus, StatusCounts } from '../model/types';
+import type { InstanceSummary, KnownStatus, StatusCounts, WorkflowSummary } from '../model/types';
 
 export interface WorkflowFilter {
   statuses?: KnownStatus[];
@@ -25,6 +25,8 @@ export interface WorkflowNode {
   parent: ConnectionNode;
   name: string;
   counts?: StatusCounts;
+  /** What the workflows list said about it (class, script, dates, schedules on cloud). */
+  summary?: WorkflowSummary;
   error?: unknown;
   filter: WorkflowFilter;
   groups: Map<KnownStatus, GroupNode>;

@@ -9,7 +9,7 @@ import { deriveState, describeDerivedState } from '../model/derived';
 import { forMarkdown, forPlainTooltip, forTreeDescription, forTreeLabel, markHidden } from '../model/display';
 import { formatDuration, formatRelative, previewJson, spanMs } from '../model/format';
 import { STATUS_LABELS } from '../model/status';
-import { INSTANCE_STATUSES, type InstanceDetails, type InstanceSummary, type KnownStatus, type StatusCounts } from '../model/types';
+import { INSTANCE_STATUSES, type InstanceDetails, type InstanceSummary, type KnownStatus, type StatusCounts, type WorkflowSummary } from '../model/types';
 import type { Log } from '../log';
 import { connectionContext, groupContext, instanceContext, workflowContext } from './contextValues';
 import type { ConnectionNode, GroupNode, InstanceNode, MessageNode, TreeNode, WorkflowNode } from './nodes';
@@ -144,6 +144,7 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
       node.workflows = summaries.map((s) => {
         const w: WorkflowNode = old.get(s.name) ?? { kind: 'workflow', id: `${node.id}/w/${s.name}`, parent: node, name: s.name, filter: {}, groups: new Map() };
         if (s.instances) w.counts = s.instances;
+        w.summary = s;
         return w;
       });
       node.error = undefined;
@@ -254,7 +255,7 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
     const filterText = describeFilter(node);
     item.description = forTreeDescription([countsText(node.counts), filterText].filter(Boolean).join(' · '));
     item.iconPath = new vscode.ThemeIcon('type-hierarchy-sub');
-    item.tooltip = forPlainTooltip(`${node.name}${node.counts ? `\n${countsText(node.counts, true)}` : ''}${filterText ? `\nFilter: ${filterText}` : ''}`);
+    item.tooltip = forPlainTooltip(`${node.name}${workflowFacts(node.summary)}${node.counts ? `\n${countsText(node.counts, true)}` : ''}${filterText ? `\nFilter: ${filterText}` : ''}`);
     item.contextValue = workflowContext(node.parent.connection.kind, this.access(node.parent.connection.id), !!filterText);
     return item;
   }
@@ -435,6 +436,21 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   }
 }
 
+/** Class, script, dates, last trigger and cron schedules, as far as the backend reported them. */
+export function workflowFacts(s: WorkflowSummary | undefined): string {
+  if (!s) return '';
+  const when = (t: string | null | undefined) => (t ? new Date(t).toLocaleString() : 'never');
+  const lines = [
+    s.className !== undefined ? `Class: ${s.className}` : '',
+    s.scriptName !== undefined ? `Script: ${s.scriptName}` : '',
+    s.createdOn ? `Created: ${when(s.createdOn)}` : '',
+    s.modifiedOn ? `Modified: ${when(s.modifiedOn)}` : '',
+    s.triggeredOn !== undefined ? `Last triggered: ${when(s.triggeredOn)}` : '',
+    ...(s.schedules ?? []).slice(0, 10).map((c) => `Cron ${c.cron}${c.nextInstance ? ` — next run ${when(c.nextInstance)}` : ''}`),
+  ].filter(Boolean);
+  return lines.length ? `\n${lines.join('\n')}` : '';
+}
+
 function instanceTooltip(i: InstanceSummary, details: InstanceDetails | undefined): vscode.MarkdownString {
   // Engine text: never trusted, no HTML, no theme icons.
   const md = new vscode.MarkdownString(undefined, false);
@@ -443,6 +459,10 @@ function instanceTooltip(i: InstanceSummary, details: InstanceDetails | undefine
   md.appendMarkdown(`**${forMarkdown(i.id, 300)}** — ${STATUS_LABELS[details?.status ?? i.status]}\n\n`);
   const derived = derivedText(details);
   if (derived) md.appendMarkdown(`${forMarkdown(derived)}\n\n`);
+  const versionId = details?.versionId ?? i.versionId;
+  if (versionId) md.appendMarkdown(`Version: ${forMarkdown(versionId, 100)}\n\n`);
+  const trigger = details?.trigger?.source ?? i.triggerSource;
+  if (trigger) md.appendMarkdown(`Triggered by: ${forMarkdown(trigger, 40)}\n\n`);
   if (i.createdOn) md.appendMarkdown(`Created: ${forMarkdown(new Date(i.createdOn).toLocaleString())}\n\n`);
   if (details?.start) md.appendMarkdown(`Started: ${forMarkdown(new Date(details.start).toLocaleString())}\n\n`);
   if (details?.end) md.appendMarkdown(`Ended: ${forMarkdown(new Date(details.end).toLocaleString())}\n\n`);
