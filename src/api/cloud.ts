@@ -85,6 +85,7 @@ export interface CloudWorkflowsBackend extends WorkflowsBackend {
   readonly accountId: string;
   stats(): BackendStats;
   terminateInstances(name: string, ids: string[], opts?: RequestOptions): Promise<BatchTerminateResult>;
+  listVersions(name: string, opts?: RequestOptions): Promise<WorkflowVersion[]>;
 }
 
 const CLOUD_CAPABILITIES: BackendCapabilities = Object.freeze({

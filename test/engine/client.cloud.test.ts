@@ -116,6 +116,19 @@ describe('cloud backend through a production-shaped gateway on a real engine', f
     assert.deepEqual(r.failed, [{ id: 'nope', message: 'Instance not found.' }]);
   });
 
+  it('workflow details and versions: the version each instance ran is one of the listed versions', async () => {
+    const d = await b.getWorkflow('order-pipeline');
+    assert.equal(d.className, 'OrderPipeline');
+    assert.equal(d.triggeredOn, null);
+    const versions = await b.listVersions('order-pipeline');
+    assert.equal(versions.length, 1);
+    assert.equal(versions[0].className, 'OrderPipeline');
+    const page = await b.listInstances('order-pipeline', { perPage: 5 });
+    const detail = await b.getInstance('order-pipeline', 'order-complete');
+    for (const v of [page.instances[0].versionId, detail.versionId]) assert.equal(v, versions[0].id);
+    assert.equal(page.instances[0].triggerSource, 'api');
+  });
+
   it('terminates and deletes 120 instances with ⌈120/100⌉ = 2 requests each, reporting every item', async function () {
     this.timeout(240_000);
     const ids = Array.from({ length: 120 }, (_, i) => `batch-op-${i}`);

@@ -269,6 +269,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       send(res, 200, envelope({ id: uuidFor(name), created_on: '2026-01-01T00:00:00Z', modified_on: '2026-01-01T00:00:00Z', triggered_on: null, ...d }));
       return;
     }
+    // GET /workflows/{name}/versions: the engine has no versions, so the gateway answers with the one
+    // version id it stamps on every instance (GUESS at values; shape from CFTS versions.ts: id,
+    // class_name, created_on, modified_on, workflow_id, has_dag, language).
+    if (sub === 'versions' && id === undefined && method === 'GET') {
+      const d = (await must('GET', wf)) as Json;
+      const v = { id: uuidFor('version'), class_name: d.class_name, created_on: '2026-01-01T00:00:00Z', modified_on: '2026-01-01T00:00:00Z', workflow_id: uuidFor(name), has_dag: false, language: 'javascript' };
+      send(res, 200, envelope([v], { page: 1, per_page: 100, count: 1, total_count: 1 }));
+      return;
+    }
     if (sub !== 'instances') throw new HttpError(404, 7003, 'No route for the URI');
 
     // /workflows/{name}/instances

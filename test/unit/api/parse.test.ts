@@ -15,6 +15,7 @@ import {
   parseWorkflowDetails,
   parseWorkflowList,
   ShapeError,
+  parseVersions,
 } from '../../../src/api/parse';
 
 describe('api/parse', () => {
@@ -191,6 +192,14 @@ describe('api/parse', () => {
       // An unreadable item is reported by position; only a non-list is a shape error.
       assert.deepEqual(parseCreatedBatch([{ id: 'a' }, { nope: 1 }, null]), { created: [{ id: 'a' }], unreadable: [1, 2] });
       assert.throws(() => parseCreatedBatch({ id: 'a' }), ShapeError);
+    });
+    it('workflow id, triggered_on, schedules (bounded, malformed entries dropped) and versions', () => {
+      const w = parseWorkflowDetails({ name: 'w', id: 'u', triggered_on: null, schedules: [{ cron: '*/5 * * * *', next_instance: '2026-12-02T00:05:00Z' }, { cron: 5 }, null, { cron: '0 0 * * *' }], instances: {} });
+      assert.equal(w.id, 'u');
+      assert.equal(w.triggeredOn, null);
+      assert.deepEqual(w.schedules, [{ cron: '*/5 * * * *', nextInstance: '2026-12-02T00:05:00Z' }, { cron: '0 0 * * *' }]);
+      assert.deepEqual(parseVersions([{ id: 'v1', class_name: 'C', created_on: 't', language: 'python', has_dag: true, extra: 1 }]), [{ id: 'v1', className: 'C', createdOn: 't', language: 'python', hasDag: true }]);
+      assert.throws(() => parseVersions([{ class_name: 'C' }]), /result\[0\]\.id/);
     });
     it('batch delete outcomes', () => {
       const r = parseBatchDelete({ deleted: [{ id: 'a' }], errors: [{ id: 'b', code: 10400, message: 'workflows.api.error.instance.not_found' }, { id: 'c', code: 10001, message: 'boom' }] });
