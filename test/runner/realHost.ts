@@ -66,7 +66,7 @@ export async function startRealHost(opts: {
       gateway = await startGateway({ engineApiBase: engine.apiBase, tokens: { [`cfwf-write-${salt}-token`]: 'write', [`cfwf-read-${salt}-token`]: 'read' } });
       const g = gateway;
       cleanups.push(() => g.close());
-      Object.assign(env, { CFWF_GATEWAY_API: gateway.apiBase, CFWF_GATEWAY_ACCOUNT: gateway.accountId, CFWF_GATEWAY_WRITE_TOKEN: gateway.writeToken, CFWF_GATEWAY_READ_TOKEN: gateway.readToken });
+      Object.assign(env, { CFWF_GATEWAY_API: gateway.apiBase, CFWF_GATEWAY_ACCOUNT: gateway.accountId, CFWF_GATEWAY_WRITE_TOKEN: gateway.writeToken, CFWF_GATEWAY_READ_TOKEN: gateway.readToken, CFWF_GATEWAY_ACCOUNT_TOKEN: gateway.accountToken });
     }
     const host = await startHost({ workspace, stateDir, env, settings: opts.settings });
     cleanups.push(() => host.stop());

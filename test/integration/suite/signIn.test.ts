@@ -1,0 +1,59 @@
+// Sign-in paths in the real host, through the production-shaped gateway: an account-owned API token,
+// which /user/tokens/verify refuses, is verified with /accounts/{id}/tokens/verify for the account id
+// the user types, and the connection says which kind of credential it holds (tooltip, stored state),
+// with the token only in SecretStorage. Workflow Details shows what the engine reports.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { CloudConnection } from '../../../src/connections/types';
+import type { ConnectionNode } from '../../../src/tree/nodes';
+import { api, isKind, truth } from '../helpers';
+import { answering, confirmWith } from '../prompts';
+
+const env = (k: string) => {
+  const v = process.env[k];
+  assert.ok(v, `${k} is set by the runner`);
+  return v;
+};
+
+describe('Sign-in paths (through the gateway)', () => {
+  it('adds an account-owned token: user verify refuses it, the typed account id is verified, the tooltip says "account-owned"', async () => {
+    const a = await api();
+    await vscode.workspace.getConfiguration('cloudflareWorkflows').update('apiBaseUrl', env('CFWF_GATEWAY_API'), vscode.ConfigurationTarget.Global);
+    const token = env('CFWF_GATEWAY_ACCOUNT_TOKEN');
+    const account = env('CFWF_GATEWAY_ACCOUNT');
+    const { result: added, prompts } = await answering((p) => {
+      if (p.kind === 'inputBox' && /API token/.test(p.message)) return token;
+      if (p.kind === 'quickPick' && /which account does it belong to/.test(p.message)) return '$(edit) Type an account ID…';
+      if (p.kind === 'inputBox' && /account ID/.test(p.message)) return account;
+      return undefined;
+    }, () => vscode.commands.executeCommand<CloudConnection[]>('cloudflareWorkflows.addAccount'));
+    try {
+      assert.ok(prompts.some((p) => p.kind === 'inputBox' && /account ID/.test(p.message)), 'the account id was asked for after the user endpoint refused the token');
+      assert.equal(added.length, 1);
+      const conn = added[0];
+      assert.equal(conn.accountId, account);
+      assert.equal(conn.credential, 'accountToken');
+      assert.equal(conn.verifiedWith, 'account');
+      assert.equal(await a.registry.cloud.getToken(conn.id), token);
+      const root = ((await a.tree.getChildren()) as ConnectionNode[]).find((n) => n.kind === 'connection' && n.connection.id === conn.id);
+      assert.ok(root);
+      assert.match(String(a.tree.getTreeItem(root).tooltip), /Signed in with: account-owned API token/);
+      // The account token reads Workflows like any other.
+      const workflows = (await a.tree.getChildren(root)).filter(isKind('workflow'));
+      assert.deepEqual(workflows.map((w) => w.name).sort(), (await truth().listWorkflows()).map((w) => w.name).sort());
+
+      // Workflow Details: the engine's class and script, the gateway's one version.
+      await vscode.commands.executeCommand('cloudflareWorkflows.showWorkflowDetails', workflows.find((w) => w.name === 'long-sleeper'));
+      const doc = vscode.window.activeTextEditor?.document;
+      assert.ok(doc && doc.uri.scheme === 'cfwf-workflow', `details document open, got ${doc?.uri.toString()}`);
+      const text = doc.getText();
+      const d = await truth().getWorkflow('long-sleeper');
+      assert.match(text, new RegExp(`Class\\s+${d.className}`));
+      assert.match(text, /Versions \(newest first\)\n {2}[0-9a-f-]{36}/);
+      assert.match(text, new RegExp(`Script\\s+${d.scriptName}`));
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    } finally {
+      for (const c of added ?? []) await answering(confirmWith('Remove'), () => vscode.commands.executeCommand('cloudflareWorkflows.removeConnection', c.id));
+    }
+  });
+});
