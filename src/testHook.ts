@@ -76,11 +76,27 @@ export class PromptHook implements vscode.Disposable {
     patch('createQuickPick', (real) => () => {
       const qp = real() as vscode.QuickPick<vscode.QuickPickItem>;
       const show = qp.show.bind(qp);
+      // The accept listeners the command registered, so an answer can be "typed" and accepted.
+      const accepts: (() => void)[] = [];
+      const onDidAccept = qp.onDidAccept.bind(qp);
+      Object.defineProperty(qp, 'onDidAccept', {
+        value: (listener: () => void, thisArg?: unknown) => {
+          accepts.push(() => listener.call(thisArg));
+          return onDidAccept(listener, thisArg);
+        },
+      });
       qp.show = () => {
-        this.seen.push({ kind: 'createQuickPick', message: qp.title ?? qp.placeholder ?? '', modal: false, choices: qp.items.map((i) => i.label) });
+        const p: Prompt = { kind: 'createQuickPick', message: qp.title ?? qp.placeholder ?? '', modal: false, choices: qp.items.map((i) => i.label) };
+        this.seen.push(p);
         show();
-        // A test that answers prompts dismisses these (their items may still be loading).
-        if (this.answer) qp.hide();
+        if (!this.answer) return;
+        const typed = this.answer(p);
+        // Undefined dismisses (items may still be loading); text is typed into the box and accepted.
+        if (typed === undefined) qp.hide();
+        else {
+          qp.value = typed;
+          for (const a of accepts) a();
+        }
       };
       return qp;
     });

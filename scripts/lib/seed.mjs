@@ -11,6 +11,9 @@ export const SEEDED = [
   { workflow: 'long-sleeper', id: 'sleeper-paused', params: { minutes: 600 }, action: 'pause', expect: 'paused' },
   { workflow: 'long-sleeper', id: 'sleeper-terminated', params: { minutes: 600 }, action: 'terminate', expect: 'terminated' },
   { workflow: 'bulk-import', id: 'bulk-300', params: { count: 300 }, expect: 'complete' },
+  // Hostile text in step names, errors, outputs and an event type (the display tests need it).
+  { workflow: 'hostile-text', id: 'hostile-errored', params: { fail: true }, expect: 'errored' },
+  { workflow: 'hostile-text', id: 'hostile-waiting', params: { wait: true }, expect: 'running' },
 ];
 
 async function call(apiBase, method, path, body) {

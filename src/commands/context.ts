@@ -108,6 +108,22 @@ function connectionIdOf(arg: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
+/**
+ * The tree's own node (the very object it handed out) of that kind, or undefined: commands that act on
+ * tree state (filters, paging, refresh) ignore look-alike objects from other callers.
+ */
+export function ownNode<K extends 'connection' | 'workflow' | 'group'>(ctx: CommandContext, arg: unknown, kind: K): Extract<TreeNode, { kind: K }> | undefined {
+  if (typeof arg !== 'object' || arg === null || (arg as TreeNode).kind !== kind) return undefined;
+  for (const root of ctx.tree.connectionNodes()) {
+    if (root === arg) return arg as Extract<TreeNode, { kind: K }>;
+    for (const w of root.workflows ?? []) {
+      if (w === arg) return arg as Extract<TreeNode, { kind: K }>;
+      for (const g of w.groups.values()) if (g === arg) return arg as Extract<TreeNode, { kind: K }>;
+    }
+  }
+  return undefined;
+}
+
 export async function resolveConnection(ctx: CommandContext, arg: unknown): Promise<Connection> {
   const id = connectionIdOf(arg);
   if (id !== undefined) return existing(ctx, id);

@@ -4,23 +4,31 @@ import * as vscode from 'vscode';
 import { forQuickPickTitle } from '../model/display';
 import { STATUS_LABELS } from '../model/status';
 import { INSTANCE_STATUSES, type KnownStatus } from '../model/types';
-import type { ConnectionNode, WorkflowNode } from '../tree/nodes';
-import { backendFor, type CommandContext, connectionLabel, must, resolveWorkflow } from './context';
+import type { WorkflowNode } from '../tree/nodes';
+import { backendFor, type CommandContext, connectionLabel, must, ownNode, resolveWorkflow } from './context';
 import { revealInstance } from './createInstance';
 
-function workflowNode(arg: unknown): WorkflowNode | undefined {
-  const n = arg as WorkflowNode | undefined;
-  if (n?.kind === 'workflow') return n;
-  return undefined;
+function workflowNode(ctx: CommandContext, arg: unknown): WorkflowNode | undefined {
+  return ownNode(ctx, arg, 'workflow');
+}
+
+/** A filter passed by a caller (tests, the palette), kept to known statuses and real dates. */
+function readFilter(arg: unknown): { statuses?: KnownStatus[]; dateStart?: string; dateEnd?: string } | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const a = arg as { statuses?: unknown; dateStart?: unknown; dateEnd?: unknown };
+  const date = (v: unknown) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : undefined);
+  const statuses = Array.isArray(a.statuses) ? INSTANCE_STATUSES.filter((s) => (a.statuses as unknown[]).includes(s)) : undefined;
+  const out = { statuses: statuses?.length ? statuses : undefined, dateStart: date(a.dateStart), dateEnd: date(a.dateEnd) };
+  return out.statuses || out.dateStart || out.dateEnd ? out : undefined;
 }
 
 export async function filterWorkflow(ctx: CommandContext, ...args: unknown[]): Promise<void> {
   const { connection, workflow } = await resolveWorkflow(ctx, args[0]);
-  const node = workflowNode(args[0]) ?? ctx.tree.connectionNodes().find((c) => c.connection.id === connection.id)?.workflows?.find((w) => w.name === workflow);
+  const node = workflowNode(ctx, args[0]) ?? ctx.tree.connectionNodes().find((c) => c.connection.id === connection.id)?.workflows?.find((w) => w.name === workflow);
   if (!node) throw new Error(`Expand ${connection.label} in the Workflows view first.`);
-  const given = args[1] as { statuses?: KnownStatus[]; dateStart?: string; dateEnd?: string } | undefined;
+  const given = readFilter(args[1]);
   if (given) {
-    node.filter = { ...given };
+    node.filter = given;
   } else {
     const picks = must(await vscode.window.showQuickPick(
       INSTANCE_STATUSES.map((s) => ({ label: STATUS_LABELS[s], status: s, picked: node.filter.statuses?.includes(s) ?? false })),
@@ -39,7 +47,7 @@ export async function filterWorkflow(ctx: CommandContext, ...args: unknown[]): P
 }
 
 export async function clearFilter(ctx: CommandContext, ...args: unknown[]): Promise<void> {
-  const node = workflowNode(args[0]);
+  const node = workflowNode(ctx, args[0]);
   if (node) {
     node.filter = {};
     await ctx.tree.refresh(node);
@@ -53,8 +61,8 @@ export async function clearFilter(ctx: CommandContext, ...args: unknown[]): Prom
 }
 
 export async function searchWorkflows(ctx: CommandContext, ...args: unknown[]): Promise<void> {
-  const n = args[0] as ConnectionNode | undefined;
-  const roots = n?.kind === 'connection' ? [n] : ctx.tree.connectionNodes();
+  const n = ownNode(ctx, args[0], 'connection');
+  const roots = n ? [n] : ctx.tree.connectionNodes();
   const text = typeof args[1] === 'string' ? args[1] : must(await vscode.window.showInputBox({ title: 'Search workflows by name', value: roots[0]?.search ?? '' }));
   for (const r of roots) {
     r.search = text.trim() || undefined;

@@ -6,7 +6,7 @@ import { changeStatusCommand } from './changeStatus';
 import { signInWithWrangler } from './signInWithWrangler';
 import { showWorkflowDetails, WORKFLOW_SCHEME, WorkflowDetailsProvider } from './workflowDetails';
 import { addAccount, connectLocal, importEnvToken, removeConnection, renameConnection, startLocalSession, updateToken } from './connections';
-import { connectionLabel, type CommandContext, resolveInstances } from './context';
+import { connectionLabel, type CommandContext, ownNode, resolveInstances } from './context';
 import { createInstancesFromFile } from './createFromFile';
 import { createInstance } from './createInstance';
 import { createTestFromInstance } from './createTest';
@@ -19,10 +19,16 @@ import { registerSourceCommands } from './source';
 import { registerCommand } from './wrapper';
 import { resolveWorkflow } from './context';
 
+function treeGroup(c: CommandContext, arg: unknown): GroupNode {
+  const g = ownNode(c, arg, 'group');
+  if (!g) throw new Error('This runs from an item in the Workflows view.');
+  return g;
+}
+
 export function registerCommands(ctx: CommandContext, showLog: () => void): void {
   const reg = (id: string, fn: (ctx: CommandContext, ...args: unknown[]) => unknown) => registerCommand(ctx, `cloudflareWorkflows.${id}`, (...args) => fn(ctx, ...args));
 
-  reg('refresh', (c, node) => c.tree.refresh(node as never));
+  reg('refresh', (c, node) => c.tree.refresh(ownNode(c, node, 'connection') ?? ownNode(c, node, 'workflow') ?? ownNode(c, node, 'group')));
   reg('showLog', () => showLog());
 
   reg('addAccount', addAccount);
@@ -88,8 +94,8 @@ export function registerCommands(ctx: CommandContext, showLog: () => void): void
   registerSourceCommands(reg, ctx.source.index, ctx.source.insights);
 
   // Internal: invoked by tree items, hidden from the palette.
-  reg('loadMore', (c, node) => c.tree.loadMore((node as { parent: GroupNode }).parent));
-  reg('showNewInstances', (c, group) => c.tree.showNew(group as GroupNode));
+  reg('loadMore', (c, node) => c.tree.loadMore(treeGroup(c, typeof node === 'object' && node !== null ? (node as { parent?: unknown }).parent : undefined)));
+  reg('showNewInstances', (c, group) => c.tree.showNew(treeGroup(c, group)));
 
   ctx.ext.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new InstanceJsonProvider(ctx)));
   ctx.ext.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(WORKFLOW_SCHEME, new WorkflowDetailsProvider(ctx)));

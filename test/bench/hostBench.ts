@@ -59,7 +59,10 @@ export async function run(): Promise<void> {
   await pool.close();
 
   // API budget on a cloud connection with 3 workflows expanded and auto-refresh on its default.
-  const [cloud] = await vscode.commands.executeCommand<{ id: string }[]>('cloudflareWorkflows.addAccount', { token: env('CFWF_GATEWAY_WRITE_TOKEN'), apiBaseUrl: env('CFWF_GATEWAY_API') });
+  // The base URL comes from the user's setting and the token from the prompt (answered through the test hook).
+  await vscode.workspace.getConfiguration('cloudflareWorkflows').update('apiBaseUrl', env('CFWF_GATEWAY_API'), vscode.ConfigurationTarget.Global);
+  api.prompts.answer = (p) => (p.kind === 'inputBox' ? env('CFWF_GATEWAY_WRITE_TOKEN') : undefined);
+  const [cloud] = await Promise.resolve(vscode.commands.executeCommand<{ id: string }[]>('cloudflareWorkflows.addAccount')).finally(() => (api.prompts.answer = undefined));
   await vscode.workspace.getConfiguration('cloudflareWorkflows').update('autoRefreshSeconds', undefined, vscode.ConfigurationTarget.Workspace);
   const cloudBackend = await api.registry.backend(cloud.id);
   const cloudRoot = ((await api.tree.getChildren()) as ConnectionNode[]).find((r) => r.connection.id === cloud.id) as ConnectionNode;

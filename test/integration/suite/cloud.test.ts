@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { CloudConnection } from '../../../src/connections/types';
 import type { ConnectionNode, TreeNode } from '../../../src/tree/nodes';
 import { api, commandErrorList, expectCommandError, isKind, truth, waitFor } from '../helpers';
+import { answering, confirmWith } from '../prompts';
 
 const env = (k: string) => {
   const v = process.env[k];
@@ -30,7 +31,9 @@ describe('Cloud account connection (through the gateway)', () => {
 
   it('adds an account: verifies the token, lists accounts, stores the token only in SecretStorage', async () => {
     const a = await api();
-    const added = await vscode.commands.executeCommand<CloudConnection[]>('cloudflareWorkflows.addAccount', { token: write(), apiBaseUrl: env('CFWF_GATEWAY_API') });
+    // The API base URL comes only from the user's own (application-scoped) setting; the token is typed.
+    await vscode.workspace.getConfiguration('cloudflareWorkflows').update('apiBaseUrl', env('CFWF_GATEWAY_API'), vscode.ConfigurationTarget.Global);
+    const { result: added } = await answering((p) => (p.kind === 'inputBox' ? write() : undefined), () => vscode.commands.executeCommand<CloudConnection[]>('cloudflareWorkflows.addAccount', { token: 'not-used', apiBaseUrl: 'https://attacker.example' }));
     assert.equal(added.length, 1);
     conn = added[0];
     assert.equal(conn.accountId, env('CFWF_GATEWAY_ACCOUNT'));
@@ -62,7 +65,7 @@ describe('Cloud account connection (through the gateway)', () => {
 
   it('marks the connection read-only when a write is refused (403) and hides write actions', async () => {
     const a = await api();
-    await vscode.commands.executeCommand('cloudflareWorkflows.updateToken', conn.id, read());
+    await answering((p) => (p.kind === 'inputBox' ? read() : undefined), () => vscode.commands.executeCommand('cloudflareWorkflows.updateToken', conn.id));
     expectCommandError('resume', /Workers Scripts Write/);
     const errs = (await commandErrorList()).length;
     await vscode.commands.executeCommand('cloudflareWorkflows.resume', { connectionId: conn.id, workflow: 'long-sleeper', id: 'cloud-act' });
@@ -82,7 +85,7 @@ describe('Cloud account connection (through the gateway)', () => {
     const a = await api();
     expectCommandError('updateToken', /token was rejected/i);
     const errs = (await commandErrorList()).length;
-    await vscode.commands.executeCommand('cloudflareWorkflows.updateToken', conn.id, 'cfwf-bogus-token-that-is-wrong');
+    await answering((p) => (p.kind === 'inputBox' ? 'cfwf-bogus-token-that-is-wrong' : undefined), () => vscode.commands.executeCommand('cloudflareWorkflows.updateToken', conn.id));
     assert.match((await commandErrorList()).slice(errs).map((e) => e.message).join('\n'), /token was rejected/i);
     assert.equal(await a.registry.cloud.getToken(conn.id), read());
   });
@@ -110,7 +113,8 @@ describe('Cloud account connection (through the gateway)', () => {
 
   it('removes the connection and deletes its secret', async () => {
     const a = await api();
-    await vscode.commands.executeCommand('cloudflareWorkflows.removeConnection', conn.id, true);
+    await answering(confirmWith('Remove'), () => vscode.commands.executeCommand('cloudflareWorkflows.removeConnection', conn.id));
+    await vscode.workspace.getConfiguration('cloudflareWorkflows').update('apiBaseUrl', undefined, vscode.ConfigurationTarget.Global);
     assert.equal(await a.registry.cloud.getToken(conn.id), undefined);
     assert.ok(!a.registry.connections().some((c) => c.id === conn.id));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

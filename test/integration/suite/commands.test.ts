@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { isApiError } from '../../../src/api';
 import type { InstanceDetails } from '../../../src/model/types';
 import { api, commandErrorList, expectCommandError, instanceNode, localConnectionId, ref, statusOf, truth, waitFor, workflowNode } from '../helpers';
+import { answering, confirmWith, modals } from '../prompts';
 
 const C = (id: string) => `cloudflareWorkflows.${id}`;
 
@@ -40,8 +41,9 @@ describe('Commands against the engine', function () {
     conn = await localConnectionId();
   });
 
-  it('Create Instance creates it with the given id and params', async () => {
-    const id = await vscode.commands.executeCommand<string>(C('createInstance'), { connectionId: conn, workflow: 'bulk-import' }, { id: 'cmd-create-1', params: { count: 2 }, noOpen: true });
+  // Create Instance takes its id and params only from the user (an editor), so these drive the service it calls.
+  it('creating an instance (the service behind Create Instance) uses the given id and params', async () => {
+    const { id } = await (await api()).service.createInstance(conn, 'bulk-import', { id: 'cmd-create-1', params: { count: 2 } });
     assert.equal(id, 'cmd-create-1');
     const d = await waitFor('complete', async () => {
       const x = await truth().getInstance('bulk-import', 'cmd-create-1');
@@ -51,31 +53,26 @@ describe('Commands against the engine', function () {
     assert.equal(d.steps.length, 2);
   });
 
-  it('Create Instance rejects a bad id and oversize params, sending nothing', async () => {
+  it('creating an instance rejects a bad id and oversize params, sending nothing', async () => {
+    const a = await api();
     const before = await instanceCount('bulk-import');
-    expectCommandError('createInstance', /Instance ID may contain only/);
-    expectCommandError('createInstance', /1 MiB/);
-    const errs = await errorCount();
-    await vscode.commands.executeCommand(C('createInstance'), { connectionId: conn, workflow: 'bulk-import' }, { id: '-bad id!', noOpen: true });
-    assert.match((await lastError(errs)) ?? '', /Instance ID may contain only/);
-    const errs2 = await errorCount();
-    await vscode.commands.executeCommand(C('createInstance'), { connectionId: conn, workflow: 'bulk-import' }, { params: { blob: 'x'.repeat(1024 * 1024 + 10) }, noOpen: true });
-    assert.match((await lastError(errs2)) ?? '', /1 MiB/);
+    await assert.rejects(a.service.createInstance(conn, 'bulk-import', { id: '-bad id!' }), /Instance ID may contain only/);
+    await assert.rejects(a.service.createInstance(conn, 'bulk-import', { params: { blob: 'x'.repeat(1024 * 1024 + 10) } }), /1 MiB/);
     assert.equal(await instanceCount('bulk-import'), before, 'the engine received no instance');
   });
 
-  it('Create Instance reports an existing id as a conflict, not a retry', async () => {
-    expectCommandError('createInstance', /already exists/i);
-    const errs = await errorCount();
-    await vscode.commands.executeCommand(C('createInstance'), { connectionId: conn, workflow: 'bulk-import' }, { id: 'cmd-create-1', noOpen: true });
-    assert.match((await lastError(errs)) ?? '', /already exists/i);
+  it('creating an instance reports an existing id as a conflict, not a retry', async () => {
+    // The extension's own error class (its bundle, not this one's): compared by kind.
+    await assert.rejects((await api()).service.createInstance(conn, 'bulk-import', { id: 'cmd-create-1' }), (e: { kind?: string; message?: string }) => e.kind === 'conflict' && /already exists/i.test(e.message ?? ''));
   });
 
   it('Create Instances from JSON File creates every item; a bad file creates none', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfwf-batch-'));
     const good = join(dir, 'good.json');
     writeFileSync(good, JSON.stringify(Array.from({ length: 12 }, (_, i) => ({ id: `batch-${i}`, params: { count: 1 } }))));
-    const result = await vscode.commands.executeCommand<{ created: unknown[]; failed: unknown[] }>(C('createInstancesFromFile'), { connectionId: conn, workflow: 'bulk-import' }, vscode.Uri.file(good));
+    // The file is the user's pick in the open dialog, answered here.
+    const { result, prompts } = await answering((p) => (p.kind === 'openDialog' ? good : undefined), () => vscode.commands.executeCommand<{ created: unknown[]; failed: unknown[] }>(C('createInstancesFromFile'), { connectionId: conn, workflow: 'bulk-import' }));
+    assert.equal(prompts[0]?.kind, 'openDialog', 'the file was asked for');
     assert.equal(result.created.length, 12);
     assert.equal(result.failed.length, 0);
     for (let i = 0; i < 12; i++) assert.notEqual(await statusOf('bulk-import', `batch-${i}`), 'unknown');
@@ -84,7 +81,7 @@ describe('Commands against the engine', function () {
     expectCommandError('createInstancesFromFile', /Nothing was created: Item 1/);
     const errs = await errorCount();
     const before = await instanceCount('bulk-import');
-    await vscode.commands.executeCommand(C('createInstancesFromFile'), { connectionId: conn, workflow: 'bulk-import' }, vscode.Uri.file(bad));
+    await answering((p) => (p.kind === 'openDialog' ? bad : undefined), () => vscode.commands.executeCommand(C('createInstancesFromFile'), { connectionId: conn, workflow: 'bulk-import' }));
     assert.match((await lastError(errs)) ?? '', /Nothing was created: Item 1/);
     assert.equal(await instanceCount('bulk-import'), before);
   });
@@ -101,14 +98,15 @@ describe('Commands against the engine', function () {
     await waitFor('running', async () => (await statusOf('long-sleeper', 'cmd-pause')) === 'running');
   });
 
-  it('Terminate (confirmed) ends the instance; a second terminate is refused clearly', async () => {
-    await vscode.commands.executeCommand(C('terminate'), ref(conn, 'long-sleeper', 'cmd-pause'), { confirmed: true });
+  it('Terminate asks in a modal dialog and, confirmed, ends the instance; a second terminate is refused clearly', async () => {
+    const { prompts } = await answering(confirmWith('Terminate'), () => vscode.commands.executeCommand(C('terminate'), ref(conn, 'long-sleeper', 'cmd-pause')));
+    assert.equal(modals(prompts).length, 1, 'one modal confirmation');
     await waitFor('terminated', async () => (await statusOf('long-sleeper', 'cmd-pause')) === 'terminated');
     // The client's own wording for the engine's "already finished" conflict, not any error at all.
     const refused = /the instance has already finished \(complete, errored or terminated\), so there is nothing to terminate/;
     expectCommandError('terminate', refused);
     const errs = await errorCount();
-    await vscode.commands.executeCommand(C('terminate'), ref(conn, 'long-sleeper', 'cmd-pause'), { confirmed: true });
+    await answering(confirmWith('Terminate'), () => vscode.commands.executeCommand(C('terminate'), ref(conn, 'long-sleeper', 'cmd-pause')));
     assert.match((await lastError(errs)) ?? '', refused);
     assert.equal(await statusOf('long-sleeper', 'cmd-pause'), 'terminated');
   });
@@ -123,7 +121,8 @@ describe('Commands against the engine', function () {
     const sleeping = (d: InstanceDetails) => d.status === 'running' && !!step(d, 'nap-1');
     // From the beginning: the first step runs again.
     const t0 = Date.now();
-    await vscode.commands.executeCommand(C('restart'), ref(conn, 'long-sleeper', 'cmd-pause'), { confirmed: true });
+    // The restart picker's first item is "from the beginning"; then the modal confirmation.
+    await answering((p) => (p.kind === 'quickPick' ? p.choices[0] : p.modal ? 'Restart' : undefined), () => vscode.commands.executeCommand(C('restart'), ref(conn, 'long-sleeper', 'cmd-pause')));
     const before = await waitFor('running again, asleep', async () => {
       const d = await get();
       return sleeping(d) && startOf(d, 'start work-1') >= t0 && d;
@@ -131,7 +130,8 @@ describe('Commands against the engine', function () {
     // From the sleep: "start work" keeps its result and start time, the sleep starts again.
     await new Promise((r) => setTimeout(r, 1100)); // start times have millisecond resolution; make "again" visible
     const t1 = Date.now();
-    await vscode.commands.executeCommand(C('restart'), ref(conn, 'long-sleeper', 'cmd-pause'), { confirmed: true, fromStep: 'nap-1' });
+    const { prompts } = await answering((p) => (p.kind === 'quickPick' ? p.choices.find((c) => c === 'nap-1') : p.modal ? 'Restart' : undefined), () => vscode.commands.executeCommand(C('restart'), ref(conn, 'long-sleeper', 'cmd-pause')));
+    assert.ok(prompts.some((p) => p.kind === 'quickPick' && p.choices.includes('nap-1')), 'the picker offered the sleep');
     const after = await waitFor('the sleep started again', async () => {
       const d = await get();
       return sleeping(d) && startOf(d, 'nap-1') >= t1 && d;
@@ -149,7 +149,8 @@ describe('Commands against the engine', function () {
   it('Send Event delivers the event and the waiting instance completes', async () => {
     await truth().createInstance('approval-gate', { id: 'cmd-event' });
     await waitFor('waiting', async () => (await truth().getInstance('approval-gate', 'cmd-event')).steps.some((s) => s.type === 'waitForEvent'));
-    await vscode.commands.executeCommand(C('sendEvent'), ref(conn, 'approval-gate', 'cmd-event'), { type: 'decision', payload: { approved: true } });
+    // The type and the payload are typed by the user; an argument cannot supply them.
+    await answering((p) => (p.kind === 'createQuickPick' ? 'decision' : p.kind === 'inputBox' ? '{ "approved": true }' : undefined), () => vscode.commands.executeCommand(C('sendEvent'), ref(conn, 'approval-gate', 'cmd-event'), { type: 'ignored', payload: { approved: false } }));
     const d = await waitFor('complete', async () => {
       const x = await truth().getInstance('approval-gate', 'cmd-event');
       return x.status === 'complete' && x;
@@ -163,8 +164,8 @@ describe('Commands against the engine', function () {
     expectCommandError('sendEvent', /Event type is 101 characters/);
     expectCommandError('sendEvent', /1 MiB/);
     const errs = await errorCount();
-    await vscode.commands.executeCommand(C('sendEvent'), ref(conn, 'approval-gate', 'cmd-event-bad'), { type: 'x'.repeat(101), payload: {} });
-    await vscode.commands.executeCommand(C('sendEvent'), ref(conn, 'approval-gate', 'cmd-event-bad'), { type: 'decision', payload: { big: 'y'.repeat(1024 * 1024) } });
+    await answering((p) => (p.kind === 'createQuickPick' ? 'x'.repeat(101) : p.kind === 'inputBox' ? '{}' : undefined), () => vscode.commands.executeCommand(C('sendEvent'), ref(conn, 'approval-gate', 'cmd-event-bad')));
+    await answering((p) => (p.kind === 'createQuickPick' ? 'decision' : p.kind === 'inputBox' ? JSON.stringify({ big: 'y'.repeat(1024 * 1024) }) : undefined), () => vscode.commands.executeCommand(C('sendEvent'), ref(conn, 'approval-gate', 'cmd-event-bad')));
     const msgs = (await lastError(errs)) ?? '';
     assert.match(msgs, /Event type is 101 characters/);
     assert.match(msgs, /1 MiB/);
@@ -181,13 +182,14 @@ describe('Commands against the engine', function () {
     const b = instanceNode('long-sleeper', 'running', 'bulk-b');
     const [na, nb] = [await a, await b];
     // VS Code passes (clicked item, all selected items) for a multi-selection.
-    await vscode.commands.executeCommand(C('terminate'), na, [na, nb], { confirmed: true });
+    await answering(confirmWith('Terminate'), () => vscode.commands.executeCommand(C('terminate'), na, [na, nb]));
     await waitFor('both terminated', async () => (await statusOf('long-sleeper', 'bulk-a')) === 'terminated' && (await statusOf('long-sleeper', 'bulk-b')) === 'terminated');
   });
 
   it('Delete Instance removes it from the engine', async () => {
     assert.notEqual(await statusOf('bulk-import', 'batch-11'), undefined, 'it exists before');
-    await vscode.commands.executeCommand(C('deleteInstance'), ref(conn, 'bulk-import', 'batch-11'), { confirmed: true });
+    const { prompts } = await answering(confirmWith('Delete'), () => vscode.commands.executeCommand(C('deleteInstance'), ref(conn, 'bulk-import', 'batch-11')));
+    assert.equal(modals(prompts).length, 1, 'asked once, in a modal dialog');
     // Only the engine saying "not found" counts as deleted; a network or server error does not.
     await waitFor('deleted', async () => {
       try {
@@ -211,7 +213,8 @@ describe('Commands against the engine', function () {
     assert.equal(copied.status, 'complete');
     assert.ok(copied.steps.some((s: { name: string }) => s.name === 'reserve stock-1'));
     const target = vscode.Uri.file(join(mkdtempSync(join(tmpdir(), 'cfwf-export-')), 'out.json'));
-    await vscode.commands.executeCommand(C('exportInstance'), ref(conn, 'order-pipeline', 'order-complete'), target);
+    // The destination is the user's pick in the save dialog, answered here.
+    await answering((p) => (p.kind === 'saveDialog' ? target.fsPath : undefined), () => vscode.commands.executeCommand(C('exportInstance'), ref(conn, 'order-pipeline', 'order-complete')));
     assert.equal(JSON.parse(readFileSync(target.fsPath, 'utf8')).id, 'order-complete');
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>(C('openInstanceJson'), ref(conn, 'order-pipeline', 'order-complete'));
     assert.equal(editor.document.uri.scheme, 'cfwf-instance');

@@ -3,13 +3,16 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { api, engineUrl, isKind } from '../helpers';
+import { answering, confirmWith, modals } from '../prompts';
 import type { ConnectionNode } from '../../../src/tree/nodes';
 
 describe('Connections', () => {
   it('adds a local session from the localUrls setting', async () => {
     const a = await api();
     const alias = engineUrl().replace('127.0.0.1', 'localhost');
-    await vscode.commands.executeCommand('cloudflareWorkflows.connectLocal', alias);
+    // The URL is typed by the user; a loopback one needs no consent.
+    const { prompts } = await answering((p) => (p.kind === 'inputBox' ? alias : undefined), () => vscode.commands.executeCommand('cloudflareWorkflows.connectLocal', 'http://attacker.example:8787'));
+    assert.deepEqual(modals(prompts), [], 'no consent asked for a loopback URL');
     try {
       await a.registry.refreshLocal();
       const c = a.registry.connections().find((x) => x.kind === 'local' && x.baseUrl === alias);
@@ -32,7 +35,8 @@ describe('Connections', () => {
     await a.registry.cloud.add({ id: 'cloud:test-secret', label: 'Secret test', accountId: 'test-secret' }, token);
     assert.equal(await a.registry.cloud.getToken('cloud:test-secret'), token);
     assert.ok(!JSON.stringify(a.registry.cloud.list()).includes(token), 'not in globalState');
-    await vscode.commands.executeCommand('cloudflareWorkflows.removeConnection', 'cloud:test-secret', true);
+    const { prompts } = await answering(confirmWith('Remove'), () => vscode.commands.executeCommand('cloudflareWorkflows.removeConnection', 'cloud:test-secret', true));
+    assert.equal(modals(prompts).length, 1, 'removal is confirmed in a modal dialog even when the arguments say true');
     assert.equal(await a.registry.cloud.getToken('cloud:test-secret'), undefined, 'secret deleted');
     assert.ok(!a.registry.connections().some((c) => c.id === 'cloud:test-secret'));
   });
