@@ -93,10 +93,24 @@ export async function runBatched(ctx: CommandContext, verb: string, action: 'del
       }
     });
   } finally {
-    await refreshAffected(ctx, targets);
+    // One refresh per workflow, not one request per instance: a batch of 100 should stay cheap.
+    await refreshWorkflows(ctx, targets);
   }
   reportBulk(verb, targets, outcome);
   return outcome;
+}
+
+async function refreshWorkflows(ctx: CommandContext, targets: InstanceTarget[]): Promise<void> {
+  ctx.source.insights.invalidate();
+  const seen = new Set<string>();
+  for (const t of targets) {
+    ctx.panels.refresh(t);
+    const key = JSON.stringify([t.connectionId, t.workflow]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const w = ctx.tree.connectionNodes().find((c) => c.connection.id === t.connectionId)?.workflows?.find((x) => x.name === t.workflow);
+    if (w) await ctx.tree.refresh(w);
+  }
 }
 
 export async function refreshAffected(ctx: CommandContext, targets: InstanceTarget[]): Promise<void> {

@@ -417,6 +417,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const entry = { method: req.method ?? '', path: url.pathname + url.search, status: 0 };
     log.push(entry);
     res.on('finish', () => (entry.status = res.statusCode));
+    // Test support only (not part of the Cloudflare API): what the gateway received, so a test in the
+    // extension host can count requests. Served before authentication; it holds no tokens.
+    if (req.method === 'GET' && url.pathname === '/__gateway/log') {
+      send(res, 200, log.filter((l) => l.path !== '/__gateway/log'));
+      return;
+    }
     if (pending429 > 0) {
       pending429--;
       req.resume();
