@@ -41,6 +41,7 @@ export async function revealWorkflow(ctx: CommandContext, ...args: unknown[]): P
 export function registerSourceCommands(reg: (id: string, fn: (ctx: CommandContext, ...args: unknown[]) => unknown) => void, index: WorkspaceIndex, insights: StepInsights): void {
   reg('revealWorkflowClass', (c, ...a) => revealWorkflowClass(c, index, ...a));
   reg('revealWorkflow', revealWorkflow);
-  reg('pickSourceConnection', (_c, id) => insights.pickConnection(typeof id === 'string' ? id : undefined));
+  // Only an id naming an existing connection is taken from the arguments; anything else asks.
+  reg('pickSourceConnection', (c, id) => insights.pickConnection(typeof id === 'string' && c.registry.get(id) ? id : undefined));
   reg('refreshStepStatistics', () => insights.invalidate());
 }
