@@ -16,6 +16,11 @@ async function engineStatus(rh: RealHost, workflow: string, id: string): Promise
   return ((await r.json()) as { result: { status: string } | null }).result?.status ?? 'missing';
 }
 
+async function createInstance(rh: RealHost, workflow: string, id: string, params: unknown): Promise<void> {
+  const r = await fetch(`${rh.engine.apiBase}/workflows/${workflow}/instances`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, params }) });
+  assert.ok(r.ok, `creating ${workflow}/${id}: ${r.status} ${await r.text()}`);
+}
+
 async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
@@ -59,6 +64,11 @@ describe('UI flows in the real workbench', function () {
     await rh.page.screenshot({ path: join(evidence, `${name}.png`) }).catch(() => undefined);
     for (const log of findFiles(rh.stateDir, (f) => f.endsWith('Cloudflare Workflows.log'))) cpSync(log, join(evidence, `${name}.extension.log`));
     console.log(`    evidence kept in test-results/ui/${name}.*`);
+    // A failed flow can leave a command waiting on a notification or an editor: clear both, so the
+    // next flow starts from a clean workbench instead of failing in its wake.
+    await wb.palette.run('Notifications: Clear All Notifications').catch(() => undefined);
+    await wb.palette.run('View: Close All Editors').catch(() => undefined);
+    await rh.page.keyboard.press('Escape');
   });
 
   after(async () => {
@@ -178,5 +188,64 @@ describe('UI flows in the real workbench', function () {
     await wb.screenshot(join(shots, '10-terminate-confirm.png'));
     await wb.dialogButton('Terminate');
     await until('terminated in the engine', async () => (await engineStatus(rh, 'long-sleeper', 'sleeper-running')) === 'terminated');
+  });
+  it('types JSON params into the editor and the engine receives exactly them', async () => {
+    await wb.palette.run('Cloudflare Workflows: Create Instance…');
+    await wb.quickInput.pick('bulk-import');
+    await wb.quickInput.waitTitle(/ID/);
+    await wb.quickInput.type('typed-params');
+    await wb.quickInput.accept();
+    await rh.page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor();
+    // Through the clipboard, as a user pastes: typed keys would meet the editor's auto-closing of
+    // quotes and brackets and auto-indent (seen: a doubled closing brace).
+    const typed = { count: 3, note: 'from the UI "quoted" ✓' };
+    await rh.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(rh.page.url()).origin });
+    await rh.page.evaluate((text) => navigator.clipboard.writeText(text), JSON.stringify(typed, null, 2));
+    await rh.page.locator('.editor-instance .monaco-editor').first().click();
+    await rh.page.keyboard.press('ControlOrMeta+A');
+    await rh.page.keyboard.press('ControlOrMeta+V');
+    await rh.page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'from the UI' }).first().waitFor();
+    await wb.notifications.toast(/edit the JSON in the editor/).getByRole('button', { name: 'Create Instance' }).click();
+    await until('created', async () => (await engineStatus(rh, 'bulk-import', 'typed-params')) !== 'missing');
+    const created = (await (await fetch(`${rh.engine.apiBase}/workflows/bulk-import/instances/typed-params`)).json()) as { result: { params: unknown } };
+    assert.deepEqual(created.result.params, typed, 'the engine received the typed JSON');
+  });
+
+  it('Go to Instance… from the palette opens the instance the user typed', async () => {
+    await wb.palette.run('Cloudflare Workflows: Go to Instance…');
+    await wb.quickInput.pick('order-pipeline');
+    await wb.quickInput.waitTitle(/Go to an instance of order-pipeline/);
+    await wb.quickInput.type('order-complete');
+    await wb.quickInput.accept();
+    await rh.page.locator('.tabs-container .tab.active', { hasText: 'order-complete' }).waitFor({ timeout: 30_000 });
+    await wb.webview().text('reserve stock-1').first().waitFor({ timeout: 30_000 });
+  });
+
+  it('Show Log from the palette shows the extension log in the Output panel', async () => {
+    await wb.palette.run('Cloudflare Workflows: Show Log');
+    const output = rh.page.locator('.part.panel');
+    // Monaco renders spaces as no-break spaces: \s matches both.
+    await output.locator('.view-lines', { hasText: /Activated\sin\s[\d.]+\sms/ }).first().waitFor({ timeout: 20_000 });
+    await output.locator('.monaco-select-box', { hasText: 'Cloudflare Workflows' }).first().waitFor();
+  });
+
+  it('Watch Workflow (errors) notifies about a new errored instance; Stop All Watches ends it', async function () {
+    this.timeout(240_000);
+    await wb.palette.run('Cloudflare Workflows: Watch Workflow (errors)');
+    await wb.quickInput.pick('flaky-payments');
+    await rh.page.locator('.statusbar', { hasText: 'Watching flaky-payments for errors.' }).waitFor();
+    // The first check (every 10 s) records the current errored count; only an increase notifies.
+    await new Promise((r) => setTimeout(r, 12_000));
+    await createInstance(rh, 'flaky-payments', 'watched-error', { amount: 7 });
+    await until('errored in the engine', async () => (await engineStatus(rh, 'flaky-payments', 'watched-error')) === 'errored', 90_000);
+    await wb.notifications.expect(/1 new errored instance\(s\) in flaky-payments/, 30_000);
+    await wb.palette.run('Cloudflare Workflows: Stop All Watches');
+    await wb.palette.run('Notifications: Clear All Notifications');
+    await until('toasts cleared', async () => (await wb.notifications.toast(/new errored instance/).count()) === 0, 10_000);
+    await createInstance(rh, 'flaky-payments', 'unwatched-error', { amount: 8 });
+    await until('errored in the engine', async () => (await engineStatus(rh, 'flaky-payments', 'unwatched-error')) === 'errored', 90_000);
+    // Two more watch periods: a watch that still ran would have notified by now.
+    await new Promise((r) => setTimeout(r, 22_000));
+    assert.equal(await wb.notifications.toast(/new errored instance/).count(), 0, 'no watch notification after Stop All Watches');
   });
 });
