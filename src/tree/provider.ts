@@ -15,9 +15,6 @@ import { connectionContext, groupContext, instanceContext, workflowContext } fro
 import type { ConnectionNode, GroupNode, InstanceNode, MessageNode, TreeNode, WorkflowNode } from './nodes';
 import { statusIcon } from './statusIcons';
 
-/** The Workflows view's id (package.json `contributes.views`). */
-export const TREE_VIEW_ID = 'cloudflareWorkflows.tree';
-
 export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -42,8 +39,7 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!node) {
       if (!this.roots) {
-        // The first load probes ports for local sessions: the view shows its progress bar meanwhile.
-        await vscode.window.withProgress({ location: { viewId: TREE_VIEW_ID } }, () => this.registry.refreshLocal());
+        await this.registry.refreshLocal();
         this.rebuildRoots(false);
       }
       return this.roots ?? [];

@@ -29,6 +29,27 @@ describe('Connections', () => {
     }
   });
 
+  it('asks once before connecting to a non-loopback URL, and remembers the answer', async () => {
+    const a = await api();
+    const remote = 'http://192.0.2.10:8787'; // TEST-NET-1: never answers
+    const cfg = () => vscode.workspace.getConfiguration('cloudflareWorkflows');
+    const typed = (button: string | undefined) => (p: { kind: string; modal: boolean }) => (p.kind === 'inputBox' ? remote : p.modal ? button : undefined);
+    try {
+      const refused = await answering(typed(undefined), () => vscode.commands.executeCommand('cloudflareWorkflows.connectLocal'));
+      assert.equal(modals(refused.prompts).length, 1, 'asked before leaving the machine');
+      assert.ok(!(cfg().get<string[]>('localUrls') ?? []).includes(remote), 'a dismissed question adds nothing');
+      const agreed = await answering(typed('Connect'), () => vscode.commands.executeCommand('cloudflareWorkflows.connectLocal'));
+      assert.equal(modals(agreed.prompts).length, 1);
+      assert.ok((cfg().get<string[]>('localUrls') ?? []).includes(remote), 'added once agreed');
+      const again = await answering(typed(undefined), () => vscode.commands.executeCommand('cloudflareWorkflows.connectLocal'));
+      assert.equal(modals(again.prompts).length, 0, 'the consent is remembered');
+      assert.equal(cfg().inspect('localUrls')?.workspaceValue, undefined, 'kept out of the workspace settings');
+    } finally {
+      await cfg().update('localUrls', undefined, vscode.ConfigurationTarget.Global);
+      await a.registry.refreshLocal();
+    }
+  });
+
   it('keeps a token in SecretStorage only: stored, read back, deleted with its connection', async () => {
     const a = await api();
     const token = 'cfwf-secret-token-0123456789abcdef';
