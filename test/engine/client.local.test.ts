@@ -129,6 +129,23 @@ for (const wrangler of ['current', 'legacy'] as Wrangler[]) {
       assert.ok(page.instances.some((i) => i.id === 'sleeper-paused'));
     });
 
+    it(wrangler === 'current' ? 'filters the list by date (date_start/date_end, any offset sent as UTC)' : 'has no date filter on 4.85: the capability says so and a dated list is refused, not silently unfiltered', async () => {
+      if (wrangler === 'current') {
+        assert.equal(b.capabilities.dateFilter, true);
+        const all = await b.listInstances('long-sleeper', { perPage: 100 });
+        assert.ok(all.instances.length > 0);
+        const future = await b.listInstances('long-sleeper', { perPage: 100, dateStart: new Date(Date.now() + 86_400_000).toISOString() });
+        assert.equal(future.instances.length, 0);
+        const past = await b.listInstances('long-sleeper', { perPage: 100, dateEnd: '2000-01-01T01:00:00+01:00' });
+        assert.equal(past.instances.length, 0);
+        const around = await b.listInstances('long-sleeper', { perPage: 100, dateStart: '2000-01-01T00:00:00Z', dateEnd: new Date(Date.now() + 60_000).toISOString() });
+        assert.deepEqual(around.instances.map((i) => i.id).sort(), all.instances.map((i) => i.id).sort());
+      } else {
+        assert.equal(b.capabilities.dateFilter, false);
+        await expectApiError(b.listInstances('long-sleeper', { dateStart: '2000-01-01T00:00:00Z' }), 'unsupported', /4\.117 or newer/);
+      }
+    });
+
     it('reports a duplicate instance ID as conflict', async () => {
       const e = await expectApiError(b.createInstance('order-pipeline', { id: 'order-complete' }), 'conflict', /already exists/);
       assert.doesNotMatch(e.message, /WorkflowError/);

@@ -38,6 +38,9 @@ describe('Sign-in paths (through the gateway)', () => {
       const root = ((await a.tree.getChildren()) as ConnectionNode[]).find((n) => n.kind === 'connection' && n.connection.id === conn.id);
       assert.ok(root);
       assert.match(String(a.tree.getTreeItem(root).tooltip), /Signed in with: account-owned API token/);
+      // Diagnose Connection names the credential kind and the verify endpoint that answered.
+      const report = await vscode.commands.executeCommand<string>('cloudflareWorkflows.diagnoseConnection', conn.id, 'quiet');
+      assert.match(report, new RegExp(`\\| Token \\| ok \\| account-owned API token; status: active; verified by /accounts/${account}/tokens/verify \\|`));
       // The account token reads Workflows like any other.
       const workflows = (await a.tree.getChildren(root)).filter(isKind('workflow'));
       assert.deepEqual(workflows.map((w) => w.name).sort(), (await truth().listWorkflows()).map((w) => w.name).sort());
