@@ -11,7 +11,8 @@ import { type CommandContext, resolveWorkflow } from './context';
 export const WORKFLOW_SCHEME = 'cfwf-workflow';
 
 const line = (label: string, value: unknown, max = 300) => `${label.padEnd(16)}${forPlainTooltip(value, max).replace(/\n/g, ' ')}`;
-const when = (t: string | null | undefined) => (t ? `${t} (${new Date(t).toLocaleString()})` : 'never');
+// Server text: sanitised here too, since some lines are built without `line`.
+const when = (t: string | null | undefined) => (t ? forPlainTooltip(`${t} (${new Date(t).toLocaleString()})`, 100).replace(/\n/g, ' ') : 'never');
 
 /** The document's text; exported for tests. */
 export function workflowDetailsText(connectionLabel: string, d: WorkflowDetails, versions: WorkflowVersion[] | undefined): string {
