@@ -14,6 +14,8 @@ export const SEEDED = [
   // Hostile text in step names, errors, outputs and an event type (the display tests need it).
   { workflow: 'hostile-text', id: 'hostile-errored', params: { fail: true }, expect: 'errored' },
   { workflow: 'hostile-text', id: 'hostile-waiting', params: { wait: true }, expect: 'running' },
+  // As odd an id as the engine takes: ^[a-zA-Z0-9_][a-zA-Z0-9-_]*$, 100 characters at most.
+  { workflow: 'hostile-text', id: `_-${'_-'.repeat(49)}`, params: { fail: true }, expect: 'errored' },
 ];
 
 async function call(apiBase, method, path, body) {
