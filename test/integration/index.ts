@@ -96,6 +96,8 @@ export async function run(): Promise<void> {
   await import('./suite/preview.test');
   await import('./suite/codelens.test');
   await import('./suite/cloud.test');
+  await import('./suite/signIn.test');
+  await import('./suite/bulkRequests.test');
   let failures = await new Promise<number>((resolve) => mocha.run(resolve));
   // Errors reported outside any test (in hooks, or after a test ended) are failures too.
   const stray = (await commandErrorList()).slice(checked);
