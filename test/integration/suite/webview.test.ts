@@ -8,6 +8,10 @@ import { api, localConnectionId, truth, waitFor } from '../helpers';
 
 type InstanceMsg = Extract<HostToWebview, { type: 'instance' }>;
 
+// Once flaky ("the second panel never reported"): VS Code's webview frame can stall before loading our
+// script (it waits for a service-worker controllerchange that never comes, about 1 open in 50; seen
+// by opening three panels 25 times in a row). The manager now replaces a visible panel that has not
+// said `ready` within 10 s (instancePanel.ts, WEBVIEW_LOAD_TIMEOUT_MS), so this wait covers one reload.
 async function openAndWait(conn: string, workflow: string, id: string, pred: (m: InstanceMsg) => boolean = () => true): Promise<InstanceMsg> {
   const a = await api();
   const target = { connectionId: conn, connectionLabel: 'Local', workflow, id };
