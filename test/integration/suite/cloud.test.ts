@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CloudConnection } from '../../../src/connections/types';
 import type { ConnectionNode, TreeNode } from '../../../src/tree/nodes';
-import { api, commandErrorList, expectCommandError, isKind, truth, waitFor } from '../helpers';
+import { api, commandErrorList, driveUi, expectCommandError, isKind, truth, waitFor } from '../helpers';
 import { answering, confirmWith } from '../prompts';
 
 const env = (k: string) => {
@@ -54,6 +54,29 @@ describe('Cloud account connection (through the gateway)', () => {
     assert.ok(ids.includes('sleeper-paused'));
     const item = a.tree.getTreeItem((await a.tree.getChildren(paused)).filter(isKind('instance'))[0]);
     assert.match(String(item.contextValue), /^cfwfInstance:paused:rw:cloud/);
+  });
+
+  it('Rename Connection… takes the name typed into its input box', async () => {
+    const a = await api();
+    const running = vscode.commands.executeCommand('cloudflareWorkflows.renameConnection', conn.id);
+    await driveUi([{ waitFor: '.quick-input-widget input' }, { press: 'ControlOrMeta+A' }, { type: 'Renamed ✓ in the UI' }, { press: 'Enter' }]);
+    await running;
+    assert.equal(a.registry.connections().find((c) => c.id === conn.id)?.label, 'Renamed ✓ in the UI');
+    assert.match(String(a.tree.getTreeItem(await cloudRoot()).label), /Renamed ✓ in the UI/);
+  });
+
+  it('Pick Connection for Step Statistics… switches the lenses to the connection picked', async () => {
+    const a = await api();
+    const pick = async (text: string) => {
+      const running = vscode.commands.executeCommand('cloudflareWorkflows.pickSourceConnection');
+      await driveUi([{ waitFor: '.quick-input-widget .quick-input-list .monaco-list-row' }, { type: text }, { waitFor: `.quick-input-widget .monaco-list-row:has-text("${text}")` }, { press: 'Enter' }]);
+      await running;
+    };
+    await pick('Renamed');
+    assert.equal(a.insights.connectionId(), conn.id, 'the cloud account is the source');
+    await pick('Local');
+    assert.notEqual(a.insights.connectionId(), conn.id, 'and back to the local session');
+    assert.equal(a.registry.connections().find((c) => c.id === a.insights.connectionId())?.kind, 'local');
   });
 
   it('acts on an instance with a write token', async () => {
