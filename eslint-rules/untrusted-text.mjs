@@ -177,6 +177,10 @@ export default {
           check(node.arguments[1], 'A panel title');
         } else if (name === 'appendMarkdown') {
           check(node.arguments[0], 'Markdown text');
+        } else if (name === 'setStatusBarMessage') {
+          check(node.arguments[0], 'A status bar message');
+        } else if (name === 'withProgress') {
+          checkOptions(node.arguments[0], ['title'], 'The progress');
         } else if (name === 'showInputBox') {
           checkOptions(node.arguments[0], ['title', 'prompt', 'placeHolder'], 'The input box');
         }

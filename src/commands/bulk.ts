@@ -29,7 +29,7 @@ export async function runBulk(ctx: CommandContext, verb: string, targets: Instan
   };
   try {
     if (targets.length === 1) await work();
-    else await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${verb} ${targets.length} instances`, cancellable: true }, (p, token) => work(token, p));
+    else await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: forNotification(`${verb} ${targets.length} instances`), cancellable: true }, (p, token) => work(token, p));
   } finally {
     await refreshAffected(ctx, targets);
   }
@@ -61,7 +61,7 @@ export async function runBatched(ctx: CommandContext, verb: string, action: 'del
   }
   const outcome: BulkOutcome = { ok: [], failed: [] };
   try {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${verb} ${targets.length} instances` }, async () => {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: forNotification(`${verb} ${targets.length} instances`) }, async () => {
       for (const group of groups.values()) {
         const { connectionId, workflow } = group[0];
         try {

@@ -57,7 +57,7 @@ export async function createInstancesFromFile(ctx: CommandContext, ...args: unkn
     throw new Error(`Nothing was created: ${parsed.errors.slice(0, 5).join(' ')}${parsed.errors.length > 5 ? ` (+${parsed.errors.length - 5} more)` : ''}`);
   }
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Creating ${parsed.items.length} instances of ${workflow}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: forNotification(`Creating ${parsed.items.length} instances of ${workflow}`), cancellable: true },
     async (progress, token) => {
       const ac = new AbortController();
       token.onCancellationRequested(() => ac.abort());

@@ -1,6 +1,7 @@
 // Diagnose Connection: reachability, token validity, account access, read and write permission,
 // the API path in use and latency, as a report a user can paste into a bug. Token-free.
 import * as vscode from 'vscode';
+import { forNotification } from '../model/display';
 import { isApiError, verifyCredential } from '../api';
 import { CREDENTIAL_LABEL } from '../connections/types';
 import type { CommandContext } from './context';
@@ -18,7 +19,7 @@ export async function diagnoseConnection(ctx: CommandContext, ...args: unknown[]
   const add = (name: string, ok: boolean | undefined, detail: string) => checks.push({ name, ok, detail: ctx.log.redact(detail) });
   const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Diagnosing ${conn.label}…` }, async () => {
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: forNotification(`Diagnosing ${conn.label}…`) }, async () => {
     let backend;
     try {
       backend = await ctx.registry.backend(conn.id);

@@ -1,6 +1,7 @@
 // Registers every command through the one wrapper. The ids here and the `contributes.commands` of
 // package.json must match exactly: a test compares them.
 import * as vscode from 'vscode';
+import { forStatusBar } from '../model/display';
 import type { GroupNode } from '../tree/nodes';
 import { changeStatusCommand } from './changeStatus';
 import { signInWithWrangler } from './signInWithWrangler';
@@ -81,7 +82,7 @@ export function registerCommands(ctx: CommandContext, showLog: () => void): void
   reg('watchWorkflow', async (c, ...args) => {
     const { connection, workflow } = await resolveWorkflow(c, args[0]);
     await c.watches.add({ kind: 'workflowErrors', connectionId: connection.id, workflow });
-    void vscode.window.setStatusBarMessage(`Watching ${workflow} for errors.`, 3000);
+    void vscode.window.setStatusBarMessage(forStatusBar(`Watching ${workflow} for errors.`, 200), 3000);
   });
   reg('unwatchAll', async (c) => {
     for (const w of c.watches.list()) await c.watches.remove(w);

@@ -1,6 +1,7 @@
 // Commands that read an instance: Copy ID, Copy as JSON, Export, Open as JSON (read-only document
 // with search, folding and diff), Open in Cloudflare Dashboard, Rerun with Same Params, Compare.
 import * as vscode from 'vscode';
+import { forStatusBar } from '../model/display';
 import { canonicalJson } from '../model/canonical';
 import { type CommandContext, connectionLabel, must, pickInstance, resolveInstances } from './context';
 
@@ -30,13 +31,13 @@ async function fetchJson(ctx: CommandContext, t: { connectionId: string; workflo
 export async function copyInstanceId(ctx: CommandContext, ...args: unknown[]): Promise<void> {
   const [t] = await resolveInstances(ctx, args);
   await vscode.env.clipboard.writeText(t.id);
-  void vscode.window.setStatusBarMessage(`Copied ${t.id}`, 2000);
+  void vscode.window.setStatusBarMessage(forStatusBar(`Copied ${t.id}`, 200), 2000);
 }
 
 export async function copyInstanceJson(ctx: CommandContext, ...args: unknown[]): Promise<void> {
   const [t] = await resolveInstances(ctx, args);
   await vscode.env.clipboard.writeText(await fetchJson(ctx, t));
-  void vscode.window.setStatusBarMessage(`Copied ${t.id} as JSON`, 2000);
+  void vscode.window.setStatusBarMessage(forStatusBar(`Copied ${t.id} as JSON`, 200), 2000);
 }
 
 export async function exportInstance(ctx: CommandContext, ...args: unknown[]): Promise<vscode.Uri | undefined> {

@@ -44,3 +44,8 @@ tester.run('untrusted-text', rule, {
     unsafe('let t = forNotification(x); t = raw; vscode.window.showInformationMessage(t);'),
   ],
 });
+
+tester.run('untrusted-text (status bar messages and progress titles)', rule, {
+  valid: ['vscode.window.setStatusBarMessage(forStatusBar(`Copied ${t.id}`), 2000);', 'vscode.window.withProgress({ location: 15, title: "Verifying…" }, f);'],
+  invalid: [unsafe('vscode.window.setStatusBarMessage(`Watching ${workflow} for errors.`, 3000);'), unsafe('vscode.window.withProgress({ location: 15, title: `Diagnosing ${conn.label}…` }, f);')],
+});
