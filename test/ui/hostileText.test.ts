@@ -195,7 +195,7 @@ describe('Hostile text in the real workbench', function () {
     await rh.page.keyboard.press('ControlOrMeta+F');
     await rh.page.keyboard.type('fail $(error)');
     await rh.page.keyboard.press('Escape');
-    const lens = rh.page.locator('.contentWidgets .codelens-decoration', { hasText: /last error/ }).first();
+    const lens = rh.page.locator('.contentWidgets .codelens-decoration', { hasText: /last error: Payment failed/ }).first();
     await lens.waitFor({ timeout: 30_000 });
     assert.equal(await lens.locator(DATA_LINKS).count(), 0, 'no data link in the CodeLens');
     assert.match(await lens.innerText(), /last error: Payment failed: \[Update payment settings\]/, 'the CodeLens shows the error as text');
