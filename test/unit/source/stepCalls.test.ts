@@ -52,7 +52,7 @@ describe('step call parser', () => {
 
   it('finds classes extending WorkflowEntrypoint with their body range', () => {
     const classes = findWorkflowClasses(fixture);
-    assert.deepEqual(classes.map((c) => c.className), ['OrderPipeline', 'FlakyPayments', 'ApprovalGate', 'BulkImport', 'LongSleeper']);
+    assert.deepEqual(classes.map((c) => c.className), ['OrderPipeline', 'FlakyPayments', 'ApprovalGate', 'BulkImport', 'LongSleeper', 'HostileText']);
     const order = classes[0];
     assert.ok(fixture.slice(order.start, order.end).includes("'render invoice'"));
     assert.ok(!fixture.slice(order.start, order.end).includes("'charge card'"));
