@@ -135,7 +135,8 @@ export async function createTestFromInstance(ctx: CommandContext, ...args: unkno
   ctx.log.info(`Wrote a replay test of ${t.workflow}/${t.id} to ${target.fsPath}${notes.length ? `; not reproduced: ${notes.join(' | ')}` : ''}`);
   const setup = project ? await missingSetup(project.dir) : [];
   await vscode.window.showTextDocument(target, { preview: false });
-  const open = [...notes, ...setup.map((x) => `Setup: ${x}`)];
+  // Missing setup first: without it the test cannot run at all.
+  const open = [...setup.map((x) => `Setup: ${x}`), ...notes];
   if (open.length > 0) {
     for (const n of setup) ctx.log.warn(`Replay test setup: ${n}`);
     const more = open.length > 1 ? ` (+${open.length - 1} more in the log)` : '';
