@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { CloudConnection } from '../../../src/connections/types';
 import type { ConnectionNode, TreeNode } from '../../../src/tree/nodes';
 import { api, commandErrorList, driveUi, expectCommandError, isKind, truth, waitFor } from '../helpers';
-import { answering, confirmWith } from '../prompts';
+import { answering, confirmWith, modals } from '../prompts';
 
 const env = (k: string) => {
   const v = process.env[k];
@@ -132,6 +132,27 @@ describe('Cloud account connection (through the gateway)', () => {
       for (const s of secrets) assert.ok(!text.includes(s), `a token appears in ${where}`);
     }
     assert.ok(places.log.length > 100, 'the log has content to search');
+  });
+
+  it('Import Token from Environment… stores CLOUDFLARE_API_TOKEN once the modal is confirmed', async () => {
+    const a = await api();
+    // The extension host is this very process: its environment is the one VS Code was started with.
+    const saved = [process.env.CLOUDFLARE_API_TOKEN, process.env.CLOUDFLARE_ACCOUNT_ID] as const;
+    process.env.CLOUDFLARE_API_TOKEN = write();
+    process.env.CLOUDFLARE_ACCOUNT_ID = env('CFWF_GATEWAY_ACCOUNT');
+    try {
+      // The workbench refuses modal dialogs while extension tests run ("DialogService: refused to show
+      // dialog in tests"), so the modal is answered through the prompt hook; the UI suite clicks real ones.
+      const { result: added, prompts } = await answering(confirmWith('Import'), () => vscode.commands.executeCommand<CloudConnection[] | undefined>('cloudflareWorkflows.importEnvToken'));
+      assert.equal(modals(prompts).filter((p) => /CLOUDFLARE_API_TOKEN/.test(p.message)).length, 1, 'asked first, in a modal');
+      assert.deepEqual(added?.map((c) => c.accountId), [env('CFWF_GATEWAY_ACCOUNT')]);
+      assert.equal(await a.registry.cloud.getToken(conn.id), write(), 'the token from the environment is stored');
+    } finally {
+      for (const [k, v] of [['CLOUDFLARE_API_TOKEN', saved[0]], ['CLOUDFLARE_ACCOUNT_ID', saved[1]]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 
   it('removes the connection and deletes its secret', async () => {

@@ -181,9 +181,17 @@ describe('Commands against the engine', function () {
     const a = instanceNode('long-sleeper', 'running', 'bulk-a');
     const b = instanceNode('long-sleeper', 'running', 'bulk-b');
     const [na, nb] = [await a, await b];
+    // bulk-b ends behind the tree's back: its item still says running, so the command tries it and
+    // the engine refuses; the summary must say which part worked.
+    await truth().changeStatus('long-sleeper', 'bulk-b', 'terminate');
+    await waitFor('bulk-b terminated', async () => (await statusOf('long-sleeper', 'bulk-b')) === 'terminated');
     // VS Code passes (clicked item, all selected items) for a multi-selection.
-    await answering(confirmWith('Terminate'), () => vscode.commands.executeCommand(C('terminate'), na, [na, nb]));
-    await waitFor('both terminated', async () => (await statusOf('long-sleeper', 'bulk-a')) === 'terminated' && (await statusOf('long-sleeper', 'bulk-b')) === 'terminated');
+    const { prompts } = await answering(confirmWith('Terminate'), () => vscode.commands.executeCommand(C('terminate'), na, [na, nb]));
+    await waitFor('bulk-a terminated', async () => (await statusOf('long-sleeper', 'bulk-a')) === 'terminated');
+    const summaries = prompts.filter((p) => !p.modal && /^Terminate: /.test(p.message)).map((p) => p.message);
+    assert.equal(summaries.length, 1, JSON.stringify(prompts));
+    assert.match(summaries[0], /^Terminate: 1 succeeded, 1 failed\.\nbulk-b: .*already finished/);
+    assert.ok(!/bulk-a/.test(summaries[0]), 'only the failed item is listed');
   });
 
   it('Delete Instance removes it from the engine', async () => {
