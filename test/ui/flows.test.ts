@@ -21,6 +21,12 @@ async function createInstance(rh: RealHost, workflow: string, id: string, params
   assert.ok(r.ok, `creating ${workflow}/${id}: ${r.status} ${await r.text()}`);
 }
 
+/** The extension is active and has found the engine (a flow run alone, with --grep, needs this). */
+async function ensureConnected(wb: Workbench): Promise<void> {
+  await wb.view.open();
+  await wb.view.item(/^Local · 127\.0\.0\.1/).first().waitFor({ timeout: 30_000 });
+}
+
 async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
@@ -190,6 +196,7 @@ describe('UI flows in the real workbench', function () {
     await until('terminated in the engine', async () => (await engineStatus(rh, 'long-sleeper', 'sleeper-running')) === 'terminated');
   });
   it('types JSON params into the editor and the engine receives exactly them', async () => {
+    await ensureConnected(wb);
     await wb.palette.run('Cloudflare Workflows: Create Instance…');
     await wb.quickInput.pick('bulk-import');
     await wb.quickInput.waitTitle(/ID/);
@@ -212,6 +219,7 @@ describe('UI flows in the real workbench', function () {
   });
 
   it('Go to Instance… from the palette opens the instance the user typed', async () => {
+    await ensureConnected(wb);
     await wb.palette.run('Cloudflare Workflows: Go to Instance…');
     await wb.quickInput.pick('order-pipeline');
     await wb.quickInput.waitTitle(/Go to an instance of order-pipeline/);
