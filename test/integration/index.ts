@@ -98,6 +98,8 @@ export async function run(): Promise<void> {
   await import('./suite/cloud.test');
   await import('./suite/signIn.test');
   await import('./suite/bulkRequests.test');
+  // Last: it runs every command with hostile arguments, so nothing after it depends on the state it leaves.
+  await import('./suite/hostileArgs.test');
   let failures = await new Promise<number>((resolve) => mocha.run(resolve));
   // Errors reported outside any test (in hooks, or after a test ended) are failures too.
   const stray = (await commandErrorList()).slice(checked);
