@@ -52,14 +52,6 @@ export const PREVIEW_TITLE_PREFIX = 'Preview: ';
 const REMEMBERED_DETAILS = 12;
 /** Two opens of the same instance within this are a double-click: the preview is kept open. */
 const DOUBLE_CLICK_MS = 500;
-/**
- * VS Code's webview loader can stall before our script runs: every webview frame registers its own
- * service-worker URL and waits for the `controllerchange` that makes that worker its controller; about
- * one frame in 50 never gets it (code-server 1.100 in Chromium: "Found unexpected service worker
- * controller… Waiting for controllerchange", then nothing), so the panel stays blank and never says
- * `ready`. Setting the HTML again waits on the same stalled frame; a new panel gets a new frame.
- */
-const WEBVIEW_LOAD_TIMEOUT_MS = 10_000;
 
 export class InstancePanelManager implements vscode.Disposable {
   /** Panels of their own (pinned), by instance. */
@@ -264,26 +256,13 @@ export class InstancePanelManager implements vscode.Disposable {
     panel.title = this.title(target, preview);
     panel.webview.options = this.webviewOptions(preview);
     const entry: OpenPanel = { panel, session: this.createSession(panel, target, false), disposables: [], preview };
-    // Until the webview first says `ready`: how long it has been visible without loading (see above).
-    let loaded = false;
-    let visibleSince = panel.visible ? Date.now() : undefined;
-    const watchdog = setInterval(() => {
-      if (loaded) clearInterval(watchdog);
-      else if (visibleSince !== undefined && Date.now() - visibleSince >= WEBVIEW_LOAD_TIMEOUT_MS) {
-        clearInterval(watchdog);
-        this.replaceStalled(entry);
-      }
-    }, 1000);
     entry.disposables.push(
-      { dispose: () => clearInterval(watchdog) },
       panel.webview.onDidReceiveMessage((raw: unknown) => {
         const message = parseWebviewMessage(raw);
-        if (message?.type === 'ready') loaded = true;
         if (message) this.receiveEmitter.fire({ target: entry.session.target, message });
         void entry.session.handleMessage(raw);
       }),
       panel.onDidChangeViewState((e) => {
-        visibleSince = e.webviewPanel.visible ? (visibleSince ?? Date.now()) : undefined;
         entry.session.setVisible(e.webviewPanel.visible);
         if (entry.preview || this.previewPanel) void this.setPreviewContext();
       }),
@@ -304,15 +283,6 @@ export class InstancePanelManager implements vscode.Disposable {
     } else this.byKey.set(targetKey(target), entry);
     panel.webview.html = this.html(panel.webview, target);
     return entry.session;
-  }
-
-  /** A visible panel whose webview never loaded: the same instance in a new panel, where the old one was. */
-  private replaceStalled(entry: OpenPanel): void {
-    const target = entry.session.target;
-    this.deps.log.warn(`Instance view ${target.workflow}/${target.id}: the webview did not load within ${WEBVIEW_LOAD_TIMEOUT_MS / 1000} s; opening it in a new panel`);
-    const opts: OpenOptions = { viewColumn: entry.panel.viewColumn, preserveFocus: !entry.panel.active, preview: entry.preview };
-    entry.panel.dispose();
-    this.open(target, opts);
   }
 
   private html(webview: vscode.Webview, target: PanelTarget): string {

@@ -8,10 +8,17 @@ import { api, localConnectionId, truth, waitFor } from '../helpers';
 
 type InstanceMsg = Extract<HostToWebview, { type: 'instance' }>;
 
-// Once flaky ("the second panel never reported"): VS Code's webview frame can stall before loading our
-// script (it waits for a service-worker controllerchange that never comes, about 1 open in 50; seen
-// by opening three panels 25 times in a row). The manager now replaces a visible panel that has not
-// said `ready` within 10 s (instancePanel.ts, WEBVIEW_LOAD_TIMEOUT_MS), so this wait covers one reload.
+// Once flaky ("the second panel never reported"; reproduced by opening three panels 25 times in a row:
+// 1 stall in 50-75 opens). Root cause, in VS Code's webview loader, not in this extension: every
+// webview frame registers its own service-worker URL and waits for `controllerchange`. The old worker
+// answers a frame's resource loads by asking that frame, with a 30 s timeout (resolveTimeout in
+// pre/service-worker.js); hide a panel while one of its loads is in flight (the codicon font is
+// fetched lazily when the first icon paints, just after the `instance` message we wait for) and the
+// old worker keeps that fetch open for 30 s, so the next worker cannot activate: the new panel logs
+// "Found unexpected service worker controller… Waiting for controllerchange" and stays blank for
+// ~30 s, as does any panel opened meanwhile (a replacement panel stalls too; tried and reverted).
+// A fix belongs in the webview (G's instance view): load the font before saying `ready`, so no load
+// is in flight once the host has shown data.
 async function openAndWait(conn: string, workflow: string, id: string, pred: (m: InstanceMsg) => boolean = () => true): Promise<InstanceMsg> {
   const a = await api();
   const target = { connectionId: conn, connectionLabel: 'Local', workflow, id };
