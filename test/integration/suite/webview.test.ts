@@ -12,13 +12,14 @@ type InstanceMsg = Extract<HostToWebview, { type: 'instance' }>;
 // 1 stall in 50-75 opens). Root cause, in VS Code's webview loader, not in this extension: every
 // webview frame registers its own service-worker URL and waits for `controllerchange`. The old worker
 // answers a frame's resource loads by asking that frame, with a 30 s timeout (resolveTimeout in
-// pre/service-worker.js); hide a panel while one of its loads is in flight (the codicon font is
-// fetched lazily when the first icon paints, just after the `instance` message we wait for) and the
-// old worker keeps that fetch open for 30 s, so the next worker cannot activate: the new panel logs
+// pre/service-worker.js); hide a panel while one of its loads is in flight (likely the codicon font,
+// fetched lazily when the first icon paints just after the `instance` message we wait for; not yet
+// confirmed) and that fetch stays open for 30 s, so the next worker cannot activate: the new panel logs
 // "Found unexpected service worker controller… Waiting for controllerchange" and stays blank for
 // ~30 s, as does any panel opened meanwhile (a replacement panel stalls too; tried and reverted).
-// A fix belongs in the webview (G's instance view): load the font before saying `ready`, so no load
-// is in flight once the host has shown data.
+// Proposed fix, in the webview (the instance view being reworked): load the font before saying
+// `ready`, so that no load is in flight once the host has shown data. Measured: the stall starts at
+// the new frame's log line and ends ~30 s later, whatever panels are opened or closed meanwhile.
 async function openAndWait(conn: string, workflow: string, id: string, pred: (m: InstanceMsg) => boolean = () => true): Promise<InstanceMsg> {
   const a = await api();
   const target = { connectionId: conn, connectionLabel: 'Local', workflow, id };
