@@ -92,6 +92,7 @@ export async function run(): Promise<void> {
   await import('./suite/connections.test');
   await import('./suite/tree.test');
   await import('./suite/commands.test');
+  await import('./suite/createTest.test');
   await import('./suite/webview.test');
   await import('./suite/preview.test');
   await import('./suite/codelens.test');
