@@ -25,6 +25,8 @@ async function createInstance(rh: RealHost, workflow: string, id: string, params
 async function ensureConnected(wb: Workbench): Promise<void> {
   await wb.view.open();
   await wb.view.item(/^Local · 127\.0\.0\.1/).first().waitFor({ timeout: 30_000 });
+  // Take the focus out of any webview: keys typed there never reach the palette's input.
+  await wb.page.locator('.part.sidebar .composite.title').first().click();
 }
 
 async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
