@@ -141,6 +141,15 @@ for (const wrangler of ['current', 'legacy'] as Wrangler[]) {
         const around = await b.listInstances('long-sleeper', { perPage: 100, dateStart: '2000-01-01T00:00:00Z', dateEnd: new Date(Date.now() + 60_000).toISOString() });
         assert.deepEqual(around.instances.map((i) => i.id).sort(), all.instances.map((i) => i.id).sort());
       } else {
+        // Refused even before the engine's version is known: the dated call detects it first.
+        const fresh = localBackend({ baseUrl: engine.baseUrl });
+        try {
+          await expectApiError(fresh.listInstances('long-sleeper', { dateStart: '2000-01-01T00:00:00Z' }), 'unsupported', /4\.117 or newer/);
+        } finally {
+          await fresh.close();
+        }
+        // The capability is by version, so it is known once the API path has been detected (first call).
+        await b.probe();
         assert.equal(b.capabilities.dateFilter, false);
         await expectApiError(b.listInstances('long-sleeper', { dateStart: '2000-01-01T00:00:00Z' }), 'unsupported', /4\.117 or newer/);
       }
