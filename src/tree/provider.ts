@@ -39,8 +39,12 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!node) {
       if (!this.roots) {
-        await this.registry.refreshLocal();
+        // The first load probes ports for local sessions: the view shows its progress bar meanwhile.
+        const probeStart = performance.now();
+        await vscode.window.withProgress({ location: { viewId: TREE_VIEW_ID } }, () => this.registry.refreshLocal());
         this.rebuildRoots(false);
+        // Where the time to the first items goes: the extension host's age says how much came before us.
+        this.log.info(`First tree items: local probe ${Math.round(performance.now() - probeStart)} ms, extension host up ${Math.round(process.uptime() * 1000)} ms`);
       }
       return this.roots ?? [];
     }

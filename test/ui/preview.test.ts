@@ -15,8 +15,10 @@ describe('Instance preview in the real workbench', function () {
   let rh: RealHost;
   let wb: Workbench;
 
-  const tab = (label: string): Locator => rh.page.locator('.tabs-container .tab', { hasText: label });
-  const webviewTabs = (): Locator => rh.page.locator('.tabs-container .tab', { hasText: /^(Preview: )?[\w-]+$/ });
+  /** Editor tabs by their exact title. */
+  const tab = (title: string): Locator => rh.page.locator('.tabs-container .tab .label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
+  const previewTabs = (): Locator => rh.page.locator('.tabs-container .tab .label-name', { hasText: /^Preview: / });
+  const instanceTabs = (): Locator => rh.page.locator('.tabs-container .tab .label-name', { hasText: /^(Preview: )?[\w-]+$/ });
   /** The selected timeline row of the preview (the visible webview is the active one). */
   const selectedRow = (): Locator => wb.webview().locator('.tl-row.selected');
 
@@ -72,7 +74,7 @@ describe('Instance preview in the real workbench', function () {
     await wb.webview().text('start work-1').first().waitFor({ timeout: 30_000 });
     await assertSelected(/nap/);
     assert.equal(await tab('Preview: payment-errored').count(), 0, 'the preview tab was reused, not a second one opened');
-    assert.equal(await webviewTabs().count(), 1);
+    assert.equal(await instanceTabs().count(), 1);
   });
 
   it('a waiting instance opens at its wait', async () => {
@@ -85,11 +87,10 @@ describe('Instance preview in the real workbench', function () {
   it('a double-click keeps the instance open in its own tab; the next click opens a new preview beside it', async () => {
     await wb.view.item('payment-errored').first().dblclick();
     await tab('payment-errored').first().waitFor({ timeout: 30_000 });
-    await rh.page.waitForFunction(() => [...document.querySelectorAll('.tabs-container .tab')].some((t) => t.textContent?.trim() === 'payment-errored'), undefined, { timeout: 10_000 });
-    assert.equal(await tab('Preview: ').count(), 0, 'the preview became a kept tab');
+    assert.equal(await previewTabs().count(), 0, 'the preview became a kept tab');
     await wb.view.item('sleeper-running').first().click();
     await tab('Preview: sleeper-running').waitFor({ timeout: 30_000 });
-    assert.equal(await webviewTabs().count(), 2, 'the kept tab and the new preview');
+    assert.equal(await instanceTabs().count(), 2, 'the kept tab and the new preview');
   });
 
   async function assertSelected(re: RegExp): Promise<void> {
