@@ -15,6 +15,9 @@ import { connectionContext, groupContext, instanceContext, workflowContext } fro
 import type { ConnectionNode, GroupNode, InstanceNode, MessageNode, TreeNode, WorkflowNode } from './nodes';
 import { statusIcon } from './statusIcons';
 
+/** The Workflows view's id (package.json `contributes.views`). */
+export const TREE_VIEW_ID = 'cloudflareWorkflows.tree';
+
 export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;

@@ -46,7 +46,8 @@ describe('Instance preview', () => {
     try {
       await vscode.commands.executeCommand('cloudflareWorkflows.previewInstance', await instanceNode('order-pipeline', 'complete', 'order-complete'));
       await shown(complete);
-      assert.equal(activeTabLabel(), `${PREVIEW_TITLE_PREFIX}order-complete`, 'the title says it is a preview');
+      // The title reaches the workbench asynchronously.
+      await waitFor('the title says it is a preview', async () => activeTabLabel() === `${PREVIEW_TITLE_PREFIX}order-complete`);
       assert.deepEqual(readies, ['order-complete'], 'the preview webview loaded once');
       // Wait past the double-click window so the next click is a click of its own.
       await new Promise((r) => setTimeout(r, 600));
@@ -55,7 +56,7 @@ describe('Instance preview', () => {
       assert.equal(m.details.status, 'errored');
       assert.deepEqual(a.panels.manager.panels().map((t) => t.id), ['payment-errored'], 'one panel, now showing the second instance');
       assert.deepEqual(a.panels.manager.pinned(), []);
-      assert.equal(activeTabLabel(), `${PREVIEW_TITLE_PREFIX}payment-errored`);
+      await waitFor('the preview title follows the instance', async () => activeTabLabel() === `${PREVIEW_TITLE_PREFIX}payment-errored`);
       assert.deepEqual(readies, ['order-complete'], 'no second webview load: the loaded page got new data');
       const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview);
       assert.equal(tabs.length, 1, 'one webview tab');
@@ -73,7 +74,7 @@ describe('Instance preview', () => {
     await shown(complete);
     assert.deepEqual(a.panels.manager.pinned().map((t) => t.id), ['order-complete']);
     assert.equal(a.panels.manager.previewTarget(), undefined);
-    assert.equal(activeTabLabel(), 'order-complete', 'a kept panel has no "Preview:" marker');
+    await waitFor('a kept panel has no "Preview:" marker', async () => activeTabLabel() === 'order-complete');
     await new Promise((r) => setTimeout(r, 600));
     await vscode.commands.executeCommand('cloudflareWorkflows.previewInstance', await instanceNode('flaky-payments', 'errored', 'payment-errored'));
     await shown(errored);
