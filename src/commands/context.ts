@@ -9,7 +9,6 @@ import { STATUS_LABELS } from '../model/status';
 import { forQuickPickDescription, forQuickPickDetail, forQuickPickLabel, forQuickPickTitle } from '../model/display';
 import type { InstanceStatus } from '../model/types';
 import type { InstanceNode, InstanceRef, TreeNode } from '../tree/nodes';
-import { instanceRef } from '../tree/nodes';
 import type { WorkflowsTreeProvider } from '../tree/provider';
 import type { StepInsights } from '../source/stepInsights';
 import type { WorkspaceIndex } from '../source/workspaceIndex';
@@ -93,9 +92,13 @@ export async function resolveInstances(ctx: CommandContext, args: unknown[], fil
 }
 
 function fromNode(ctx: CommandContext, n: InstanceNode): InstanceTarget {
-  const r = instanceRef(n);
-  const status = n.instance?.status;
-  return { ...checkedRef(ctx, r.connectionId, r.workflow, r.id), ...(typeof status === 'string' ? { status } : {}) };
+  // Read defensively: an object that only looks like a tree item is a bad reference, not a crash.
+  const connectionId: unknown = n.parent?.parent?.parent?.connection?.id;
+  const workflow: unknown = n.parent?.parent?.name;
+  const id: unknown = n.instance?.id;
+  if (typeof connectionId !== 'string' || typeof workflow !== 'string' || typeof id !== 'string') throw new Error('The command was given an incomplete instance reference.');
+  const status = n.instance.status;
+  return { ...checkedRef(ctx, connectionId, workflow, id), ...(typeof status === 'string' ? { status } : {}) };
 }
 
 /** The connection id a tree node or a reference names, read without trusting the rest of it. */
