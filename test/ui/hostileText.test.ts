@@ -208,7 +208,7 @@ describe('Hostile text in the real workbench', function () {
     const name = rh.page.locator('.view-lines .view-line span', { hasText: 'fail $(error)' }).first();
     // Hover the start of the literal: the URL further along is the editor's own link detection of the
     // source file (its "Follow link" hover part), not the extension's hover.
-    await name.hover({ position: { x: 4, y: 4 } });
+    await name.hover({ position: { x: 20, y: 6 } });
     const hover = rh.page.locator('.monaco-hover .rendered-markdown', { hasText: /step\.do/ }).first();
     await hover.waitFor({ timeout: 20_000 });
     await noDataLinks(rh.page, hover, 'the step hover');
