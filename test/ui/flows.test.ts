@@ -220,17 +220,6 @@ describe('UI flows in the real workbench', function () {
     assert.deepEqual(created.result.params, typed, 'the engine received the typed JSON');
   });
 
-  it('Go to Instance… from the palette opens the instance the user typed', async () => {
-    await ensureConnected(wb);
-    await wb.palette.run('Cloudflare Workflows: Go to Instance…');
-    await wb.quickInput.pick('order-pipeline');
-    await wb.quickInput.waitTitle(/Go to an instance of order-pipeline/);
-    await wb.quickInput.type('order-complete');
-    await wb.quickInput.accept();
-    await rh.page.locator('.tabs-container .tab.active', { hasText: 'order-complete' }).waitFor({ timeout: 30_000 });
-    await wb.webview().text('reserve stock-1').first().waitFor({ timeout: 30_000 });
-  });
-
   it('Show Log from the palette shows the extension log in the Output panel', async () => {
     await wb.palette.run('Cloudflare Workflows: Show Log');
     const output = rh.page.locator('.part.panel');
