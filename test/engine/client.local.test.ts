@@ -45,7 +45,7 @@ for (const wrangler of ['current', 'legacy'] as Wrangler[]) {
 
     it('lists workflows and reads per-status counts', async () => {
       const list = await b.listWorkflows();
-      assert.deepEqual(list.map((w) => w.name).sort(), ['approval-gate', 'bulk-import', 'flaky-payments', 'long-sleeper', 'order-pipeline']);
+      assert.deepEqual(list.map((w) => w.name).sort(), ['approval-gate', 'bulk-import', 'flaky-payments', 'hostile-text', 'long-sleeper', 'order-pipeline']);
       assert.equal(list.find((w) => w.name === 'order-pipeline')?.className, 'OrderPipeline');
       const d = await b.getWorkflow('long-sleeper');
       assert.ok(d.instances.running >= 1 && d.instances.paused >= 1 && d.instances.terminated >= 1, JSON.stringify(d.instances));
