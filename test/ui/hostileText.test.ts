@@ -94,6 +94,7 @@ describe('Hostile text in the real workbench', function () {
     await hover.getByText(/Payment failed/).first().waitFor({ timeout: 20_000 });
     const text = await hover.innerText();
     assert.ok(text.includes('[Update payment settings](command:'), `the link reads as text: ${text.slice(0, 300)}`);
+    assert.ok(text.includes(`invoice${RLO}gnp.exe`), `the bidi override reads as its marker: ${text.slice(0, 400)}`);
     await noDataLinks(rh.page, hover, 'the tree tooltip');
     assert.equal(await hover.locator('b').count(), 0, 'no HTML from the error');
     assert.equal(await rh.page.title(), pageTitle, 'the page title did not change');
