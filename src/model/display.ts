@@ -4,7 +4,7 @@
 // so there is one function per surface. All of them make bidi controls and invisible characters
 // visible with the same marker and shorten long values, so that what the user reads is what is there.
 
-/** Characters that are invisible, reorder text or control layout: shown as `⟨U+XXXX⟩`. */
+/** Characters that are invisible, reorder text or control layout: shown as `‹U+XXXX›`. */
 // Combining marks (U+034F, variation selectors) are listed on purpose: alone they are invisible.
 const HIDDEN =
   // eslint-disable-next-line no-misleading-character-class
@@ -12,7 +12,7 @@ const HIDDEN =
 
 /** The marker for one hidden character; the same on every surface, webview included. */
 export function hiddenCharMarker(codePoint: number): string {
-  return `⟨U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}⟩`;
+  return `‹U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}›`;
 }
 
 /** True when `text` holds a character that `markHidden` would replace. */

@@ -1,6 +1,6 @@
 // Hostile engine text on every surface of the real workbench (code-server in real Chromium, real
 // engine seeded with the fixture's hostile-text Workflow). Nothing from the data may become a link,
-// an icon or a title; bidi and invisible characters must read as the ⟨U+XXXX⟩ marker.
+// an icon or a title; bidi and invisible characters must read as the ‹U+XXXX› marker.
 import * as assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { Workbench } from './pages/workbench';
 
 const evidence = join(root, 'test-results', 'ui');
 const WF = 'hostile-text';
-const RLO = '⟨U+202E⟩';
+const RLO = '‹U+202E›';
 /** Anchors whose target could only have come from the data. */
 const DATA_LINKS = 'a[href^="command:"], a[data-href^="command:"], a[href^="http"], a[data-href^="http"]';
 
@@ -110,7 +110,7 @@ describe('Hostile text in the real workbench', function () {
     await bidiRow.waitFor({ timeout: 30_000 });
     // The icon-named step is a plain row label, not an icon.
     await view.frame.locator('.tl-label', { hasText: '$(debug-restart) From the beginning' }).first().waitFor();
-    await view.frame.locator('.tl-label', { hasText: '⟨U+200B⟩' }).first().waitFor();
+    await view.frame.locator('.tl-label', { hasText: '‹U+200B›' }).first().waitFor();
     await bidiRow.click();
     const pane = view.locator('.details-pane');
     await pane.getByText(`invoice${RLO}gnp.exe`).first().waitFor();

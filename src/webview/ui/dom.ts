@@ -1,6 +1,6 @@
 // Tiny DOM helpers. Text always goes in as text nodes, never parsed as HTML: step names, errors and
 // outputs come from user code and may contain markup. Bidi controls and invisible characters are shown
-// as the same ⟨U+XXXX⟩ marker as everywhere else (copy actions send the original, not the DOM text).
+// as the same ‹U+XXXX› marker as everywhere else (copy actions send the original, not the DOM text).
 import { hasHiddenCharacters, markHidden } from '../../model/display';
 
 export type Child = Node | string | number | null | undefined | false;

@@ -114,10 +114,10 @@ describe('instance webview in Chromium', function () {
 
         // Step names, one row each (the 1 MB name is clipped in its row).
         const labels = await texts(page, '.tl-label');
-        // Bidi and invisible characters read as ⟨U+XXXX⟩ markers (rows are one line; panes keep newlines and tabs).
+        // Bidi and invisible characters read as ‹U+XXXX› markers (rows are one line; panes keep newlines and tabs).
         const shown = (s: string) => markHidden(s, '\n\t');
         for (const s of HOSTILE) assert.ok(labels.includes(`${markHidden(s)}-1`), `row label for ${JSON.stringify(s)}`);
-        assert.ok(labels.some((l) => l.includes('⟨U+202E⟩exe.gnp⟨U+202C⟩')), 'the RLO row shows its marker');
+        assert.ok(labels.some((l) => l.includes('‹U+202E›exe.gnp‹U+202C›')), 'the RLO row shows its marker');
         const header = (await texts(page, '.inst-header'))[0];
         for (const s of [HOSTILE[1], HOSTILE[4], HOSTILE[6], HOSTILE[3], HOSTILE[5]]) assert.ok(header.includes(shown(s)), `header shows ${JSON.stringify(s)}`);
         const params = (await texts(page, '.card-params'))[0];

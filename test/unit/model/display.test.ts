@@ -33,8 +33,8 @@ describe('display: hidden characters', () => {
     });
   }
   it('reads a bidi-reversed file name in its real order', () => {
-    assert.equal(forTreeLabel('invoice\u202Egnp.exe'), 'invoice⟨U+202E⟩gnp.exe');
-    assert.equal(forWebviewLine('\u202Egnp.exe'), '⟨U+202E⟩gnp.exe');
+    assert.equal(forTreeLabel('invoice\u202Egnp.exe'), 'invoice‹U+202E›gnp.exe');
+    assert.equal(forWebviewLine('\u202Egnp.exe'), '‹U+202E›gnp.exe');
   });
   it('leaves ordinary text, accents, CJK and emoji without selectors alone', () => {
     for (const s of ['charge-card', 'café', '注文を処理', '🚀 launch', 'a b']) assert.equal(forTreeLabel(s), s);
@@ -46,10 +46,10 @@ describe('display: hidden characters', () => {
     for (const f of single) assert.ok(!/[\n\r]/.test(f('a\nb\r\nc')), f.name);
     assert.equal(forTreeLabel('a\nb'), 'a ⏎ b');
     assert.equal(markHidden('a\nb', '\n'), 'a\nb');
-    assert.equal(markHidden('a\nb'), 'a⟨U+000A⟩b');
+    assert.equal(markHidden('a\nb'), 'a‹U+000A›b');
   });
   it('marks a lone surrogate', () => {
-    assert.equal(forTreeLabel('a\uD800b'), 'a⟨U+D800⟩b');
+    assert.equal(forTreeLabel('a\uD800b'), 'a‹U+D800›b');
   });
 });
 
