@@ -420,7 +420,25 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     // Test support only (not part of the Cloudflare API): what the gateway received, so a test in the
     // extension host can count requests. Served before authentication; it holds no tokens.
     if (req.method === 'GET' && url.pathname === '/__gateway/log') {
-      send(res, 200, log.filter((l) => l.path !== '/__gateway/log'));
+      send(res, 200, log.filter((l) => !l.path.startsWith('/__gateway/')));
+      return;
+    }
+    // Test support only, for the token in the request's own Authorization header (so no token sits in
+    // a URL): POST ?accept=read|write&rejectNext=N does addToken/rejectNext; GET answers {uses}.
+    if (url.pathname === '/__gateway/token') {
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      req.resume();
+      if (!bearer) {
+        send(res, 400, failure(10001, 'a Bearer token is required'));
+        return;
+      }
+      if (req.method === 'POST') {
+        const accept = url.searchParams.get('accept');
+        if (accept === 'read' || accept === 'write') tokens[bearer] = accept;
+        const n = Number(url.searchParams.get('rejectNext') ?? 0);
+        if (Number.isInteger(n) && n > 0) rejections.set(bearer, n);
+      }
+      send(res, 200, { uses: uses.get(bearer) ?? 0 });
       return;
     }
     if (pending429 > 0) {
