@@ -98,7 +98,6 @@ export async function run(): Promise<void> {
   await import('./suite/codelens.test');
   await import('./suite/cloud.test');
   await import('./suite/signIn.test');
-  await import('./suite/wranglerSignIn.test');
   await import('./suite/bulkRequests.test');
   // Last: it runs every command with hostile arguments, so nothing after it depends on the state it leaves.
   await import('./suite/hostileArgs.test');

@@ -41,6 +41,8 @@ describe('Hostile command arguments', function () {
 
   it('every contributed command: no request to a foreign host, no skipped confirmation, no file written, nothing destructive done', async () => {
     const a = await api();
+    // Earlier suites may have configured the gateway's base URL; what counts is that no command changed it.
+    const baseUrlBefore = vscode.workspace.getConfiguration('cloudflareWorkflows').inspect<string>('apiBaseUrl');
     const conn = await localConnectionId();
     const token = 'cfwf-hostile-token-0123456789';
     const file = join(mkdtempSync(join(tmpdir(), 'cfwf-hostile-')), 'written.json');
@@ -130,7 +132,7 @@ describe('Hostile command arguments', function () {
     assert.ok(w.steps.some((x) => x.type === 'waitForEvent' && !x.end), 'the waiter received no event');
     assert.ok(a.registry.get(cloud.id), 'the cloud connection was not removed');
     assert.equal(await a.registry.cloud.getToken(cloud.id), 'cfwf-victim-token', 'nor its token replaced');
-    assert.equal(vscode.workspace.getConfiguration('cloudflareWorkflows').get<string>('apiBaseUrl') || undefined, undefined, 'no base URL was stored');
+    assert.deepEqual(vscode.workspace.getConfiguration('cloudflareWorkflows').inspect<string>('apiBaseUrl'), baseUrlBefore, 'no base URL was stored');
     assert.ok(!(vscode.workspace.getConfiguration('cloudflareWorkflows').get<string[]>('localUrls') ?? []).includes(foreign), 'the foreign URL was not added to localUrls');
 
     // Refusals are messages written for a user, never a crash on the hostile shape.

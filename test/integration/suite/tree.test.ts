@@ -122,7 +122,7 @@ describe('Workflows tree', () => {
     const item = a.tree.getTreeItem(inst);
     assert.equal(item.label, 'sleeper-paused');
     assert.match(String(item.description), /ago|just now/);
-    assert.equal(item.command?.command, 'cloudflareWorkflows.openInstance');
+    assert.equal(item.command?.command, 'cloudflareWorkflows.previewInstance', 'a click previews the instance');
     assert.match(String(item.contextValue), /^cfwfInstance:paused:rw:local/);
   });
 

@@ -272,10 +272,13 @@ describe('instance webview in Chromium', function () {
     await postToView(page, { type: 'fullOutput', step: 'notify slack-1', output: { full: '<i>yes</i>' } });
     await page.waitForFunction(() => document.querySelector('.details-pane')?.textContent?.includes('<i>yes</i>'));
 
-    const sent = await sentMessages(page);
-    for (const m of sent) assert.deepEqual(parseWebviewMessage(m), m, `host accepts ${JSON.stringify(m)}`);
+    // Every request but `ready` carries the view generation of the last init (0 when init named none).
+    const sent = (await sentMessages(page)) as ({ type: string; generation?: unknown } & Record<string, unknown>)[];
+    for (const m of sent) assert.equal(m.generation, m.type === 'ready' ? undefined : 0, `generation of ${JSON.stringify(m)}`);
+    const plain = sent.map(({ generation: _g, ...m }) => m);
+    for (const m of plain) assert.deepEqual(parseWebviewMessage(m), m, `host accepts ${JSON.stringify(m)}`);
     assert.deepEqual(
-      sent.map((m) => JSON.stringify(m)),
+      plain.map((m) => JSON.stringify(m)),
       [
         { type: 'ready' },
         { type: 'action', action: 'pause' },
@@ -301,7 +304,7 @@ describe('instance webview in Chromium', function () {
     await page.click('[data-banner="fetch"] >> text=Retry');
     assert.equal(await page.locator('#tl-row-1').count(), 1, 'rows stay');
     const sent = await sentMessages(page);
-    assert.deepEqual(sent.at(-1), { type: 'refresh' });
+    assert.deepEqual(sent.at(-1), { type: 'refresh', generation: 0 });
     await postToView(page, { type: 'requestFailed', request: 'goToSource', message: 'No step.do call named "<b>x</b>"' });
     await page.waitForSelector('[data-banner="request"]');
     assert.ok(((await texts(page, '[data-banner="request"]'))[0] ?? '').includes('Go to step source failed: No step.do call named "<b>x</b>"'));
