@@ -40,6 +40,9 @@ export class Workbench {
 export class CommandPalette {
   constructor(private readonly page: Page, private readonly quickInput: QuickInput) {}
   async run(title: string): Promise<void> {
+    // A palette run right after another one can press F1 while the previous widget is still
+    // closing: the wait below then sees the old widget and the typed title is lost.
+    await this.quickInput.widget.waitFor({ state: 'hidden', timeout: 10_000 });
     await this.page.keyboard.press('F1');
     await this.quickInput.widget.waitFor();
     await this.page.keyboard.type(`>${title}`.replace(/^>>/, '>'));
