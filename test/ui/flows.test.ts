@@ -218,6 +218,13 @@ describe('UI flows in the real workbench', function () {
     await until('created', async () => (await engineStatus(rh, 'bulk-import', 'typed-params')) !== 'missing');
     const created = (await (await fetch(`${rh.engine.apiBase}/workflows/bulk-import/instances/typed-params`)).json()) as { result: { params: unknown } };
     assert.deepEqual(created.result.params, typed, 'the engine received the typed JSON');
+    // Create Instance then opens the new instance's panel, and the webview takes the focus when its
+    // frame has loaded, which can be after this flow's last step. A palette opened by the next flow in
+    // that window lost its focus to the webview and closed (CI: "Show Log from the palette" never
+    // listed the command). End the flow on the settled state: the panel painted the instance.
+    await rh.page.locator('.tabs-container .tab.active', { hasText: 'typed-params' }).waitFor({ timeout: 30_000 });
+    await wb.webview().text(/^typed-params$/).first().waitFor({ timeout: 30_000 });
+    await wb.webview().text('import row 2-1').first().waitFor({ timeout: 30_000 });
   });
 
   it('Show Log from the palette shows the extension log in the Output panel', async () => {

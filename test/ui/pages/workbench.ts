@@ -46,7 +46,18 @@ export class CommandPalette {
     await this.page.keyboard.press('F1');
     await this.quickInput.widget.waitFor();
     await this.page.keyboard.type(`>${title}`.replace(/^>>/, '>'));
-    await this.quickInput.row(title).first().waitFor();
+    try {
+      await this.quickInput.row(title).first().waitFor();
+    } catch (e) {
+      // Say where the typed keys went: a palette that lost its focus (to a webview that finished
+      // loading, say) closes, and the title then lands elsewhere.
+      const where = await this.page.evaluate(() => {
+        const el = document.activeElement;
+        const input = document.querySelector<HTMLInputElement>('.quick-input-widget input.input');
+        return `focus on <${el?.tagName.toLowerCase() ?? 'none'} class="${el?.className ?? ''}">, palette input "${input?.value ?? '(none)'}"`;
+      });
+      throw new Error(`the palette did not list "${title}" (${where})`, { cause: e });
+    }
     await this.page.keyboard.press('Enter');
   }
 }
