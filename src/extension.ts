@@ -73,6 +73,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const index = new WorkspaceIndex();
   const insights = new StepInsights(index, registry, context.workspaceState, log);
   const sourceSelector: vscode.DocumentSelector = ['typescript', 'javascript', 'typescriptreact', 'javascriptreact'].map((language) => ({ language, scheme: 'file' }));
+  // "Waiting for events" reads a wait's type and timeout from the source when the engine does not say.
+  tree.inbox.setSourceLookup(async (workflow, base) => {
+    await index.ensure();
+    // Only this workflow's class: a same-named wait elsewhere says nothing about this one.
+    return index.classFor(workflow)?.steps.find((s) => s.kind === 'waitForEvent' && s.name === base);
+  });
   context.subscriptions.push(index, insights, vscode.languages.registerCodeLensProvider(sourceSelector, insights), vscode.languages.registerHoverProvider(sourceSelector, insights));
 
   const commands = new CommandRecord();

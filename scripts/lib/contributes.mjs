@@ -30,6 +30,7 @@ const commands = [
   ['terminate', 'Terminate…', '$(debug-stop)'],
   ['restart', 'Restart…', '$(debug-restart)'],
   ['sendEvent', 'Send Event…', '$(mail)'],
+  ['sendEventToAll', 'Send Event to All…', '$(mail)'],
   ['deleteInstance', 'Delete Instance(s)…', '$(trash)'],
   ['copyInstanceId', 'Copy Instance ID', '$(copy)'],
   ['copyInstanceJson', 'Copy Instance as JSON'],
@@ -112,6 +113,10 @@ const menus = {
     item('watchInstance', inst(''), '4_more@2'),
     item('openInDashboard', inst('[^:]+:[^:]+:cloud'), '4_more@3'),
     item('deleteInstance', inst('[^:]+:rw:.*\\+del'), '9_delete@1'),
+    // "Waiting for events": a type group (its type is known, or asked) and a multi-selection of instances.
+    item('sendEventToAll', `${VIEW} && viewItem =~ /^cfwfEventType:[^:]+:rw/`, 'inline@1'),
+    item('sendEventToAll', `${VIEW} && viewItem =~ /^cfwfEventType:[^:]+:rw/`, '2_state@1'),
+    item('sendEventToAll', inst('(running|waiting):rw:'), '2_state@7'),
   ],
   // The preview panel's "Keep Open" (webview titles cannot be italic, so the preview says "Preview:").
   'editor/title': [item('keepInstanceOpen', PREVIEW_ACTIVE, 'navigation@1')],

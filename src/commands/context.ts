@@ -8,7 +8,7 @@ import type { Log } from '../log';
 import { STATUS_LABELS } from '../model/status';
 import { forQuickPickDescription, forQuickPickDetail, forQuickPickLabel, forQuickPickTitle } from '../model/display';
 import type { InstanceStatus } from '../model/types';
-import type { InstanceNode, InstanceRef, TreeNode } from '../tree/nodes';
+import type { InstanceNode, InstanceRef, TreeNode, WaitingInstanceNode } from '../tree/nodes';
 import type { WorkflowsTreeProvider } from '../tree/provider';
 import type { StepInsights } from '../source/stepInsights';
 import type { WorkspaceIndex } from '../source/workspaceIndex';
@@ -83,10 +83,11 @@ function isNode(x: unknown, kind: TreeNode['kind']): boolean {
  */
 export async function resolveInstances(ctx: CommandContext, args: unknown[], filter?: (s: InstanceStatus) => boolean): Promise<InstanceTarget[]> {
   const [first, second] = args;
-  if (Array.isArray(second) && second.length > 0 && second.every((n) => isNode(n, 'instance'))) {
-    return (second as InstanceNode[]).map((n) => fromNode(ctx, n));
+  if (Array.isArray(second) && second.length > 0 && second.every((n) => isNode(n, 'instance') || isNode(n, 'waitingInstance'))) {
+    return (second as (InstanceNode | WaitingInstanceNode)[]).map((n) => (n.kind === 'waitingInstance' ? fromWaitingNode(ctx, n) : fromNode(ctx, n)));
   }
   if (isNode(first, 'instance')) return [fromNode(ctx, first as InstanceNode)];
+  if (isNode(first, 'waitingInstance')) return [fromWaitingNode(ctx, first as WaitingInstanceNode)];
   if (isInstanceRef(first)) return [checkedRef(ctx, first.connectionId, first.workflow, first.id)];
   return [await pickInstance(ctx, filter)];
 }
@@ -99,6 +100,15 @@ function fromNode(ctx: CommandContext, n: InstanceNode): InstanceTarget {
   if (typeof connectionId !== 'string' || typeof workflow !== 'string' || typeof id !== 'string') throw new Error('The command was given an incomplete instance reference.');
   const status = n.instance.status;
   return { ...checkedRef(ctx, connectionId, workflow, id), ...(typeof status === 'string' ? { status } : {}) };
+}
+
+/** An instance under "Waiting for events": only its names are read, as for any node. */
+function fromWaitingNode(ctx: CommandContext, n: WaitingInstanceNode): InstanceTarget {
+  const connectionId: unknown = n.connectionId;
+  const workflow: unknown = n.entry?.workflow;
+  const id: unknown = n.entry?.id;
+  if (typeof connectionId !== 'string' || typeof workflow !== 'string' || typeof id !== 'string') throw new Error('The command was given an incomplete instance reference.');
+  return { ...checkedRef(ctx, connectionId, workflow, id), status: ctx.registry.get(connectionId)?.kind === 'cloud' ? 'waiting' : 'running' };
 }
 
 /** The connection id a tree node or a reference names, read without trusting the rest of it. */
@@ -139,6 +149,7 @@ export async function resolveWorkflow(ctx: CommandContext, arg: unknown): Promis
     n?.kind === 'workflow' ? { connectionId: n.parent?.connection?.id, workflow: n.name } :
     n?.kind === 'group' ? { connectionId: n.parent?.parent?.connection?.id, workflow: n.parent?.name } :
     n?.kind === 'instance' ? { connectionId: n.parent?.parent?.parent?.connection?.id, workflow: n.parent?.parent?.name } :
+    n?.kind === 'waitingInstance' ? { connectionId: n.connectionId, workflow: n.entry?.workflow } :
     typeof arg === 'object' && arg !== null && 'workflow' in arg ? (arg as { connectionId?: unknown; workflow?: unknown }) :
     undefined;
   if (named) {

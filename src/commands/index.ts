@@ -16,6 +16,7 @@ import { diagnoseConnection } from './diagnose';
 import { clearFilter, filterWorkflow, goToInstance, searchWorkflows } from './filters';
 import { compareInstances, copyInstanceId, copyInstanceJson, exportInstance, InstanceJsonProvider, JSON_SCHEME, openInDashboard, openInstanceJson, rerunWithSameParams } from './instanceData';
 import { sendEvent } from './sendEvent';
+import { sendEventToAll } from './sendEventToAll';
 import { registerSourceCommands } from './source';
 import { registerCommand } from './wrapper';
 import { resolveWorkflow } from './context';
@@ -50,6 +51,7 @@ export function registerCommands(ctx: CommandContext, showLog: () => void): void
   reg('terminate', (c, ...a) => changeStatusCommand(c, 'terminate')(...a));
   reg('restart', (c, ...a) => changeStatusCommand(c, 'restart')(...a));
   reg('sendEvent', sendEvent);
+  reg('sendEventToAll', sendEventToAll);
   reg('deleteInstance', deleteInstances);
 
   reg('openInstance', async (c, ...args) => {

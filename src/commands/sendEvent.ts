@@ -29,9 +29,22 @@ export async function sendEventTo(ctx: CommandContext, target: InstanceTarget): 
   const type = await pickOrType(items, `Send Event to ${target.id}: event type`);
   const bad = checkEventType(type);
   if (bad) throw new Error(bad);
+  const payload = await askPayload(ctx, `${target.connectionId}/${target.workflow}`, type, `Send "${type}" to ${target.id}: JSON payload`);
+  await ctx.service.sendEvent(target, type, payload);
+  ctx.log.info(`Sent event "${type}" to ${target.workflow}/${target.id}`);
+  void vscode.window.showInformationMessage(forNotification(`Event "${type}" sent to ${target.id}.`, 400));
+  await refreshAffected(ctx, [target]);
+}
+
+/**
+ * The JSON payload for an event of `type`: typed in an input box (the last one sent with this type is
+ * offered), parsed, remembered per workflow (`recentKey`) and checked. Bad JSON or > 1 MiB: an error, nothing sent.
+ */
+export async function askPayload(ctx: CommandContext, recentKey: string, type: string, title: string): Promise<unknown> {
+  const recent = recentEvents(ctx, recentKey);
   const lastPayload = recent.find((r) => r.type === type)?.payload ?? '{}';
   const text = must(await vscode.window.showInputBox({
-    title: forQuickPickTitle(`Send "${type}" to ${target.id}: JSON payload`),
+    title: forQuickPickTitle(title),
     value: lastPayload,
     ignoreFocusOut: true,
     validateInput: (v) => {
@@ -42,18 +55,20 @@ export async function sendEventTo(ctx: CommandContext, target: InstanceTarget): 
   const parsed = parseJsonText(text, 'Payload');
   if ('error' in parsed) throw new Error(parsed.error);
   const payload = parsed.value ?? {};
-  await remember(ctx, `${target.connectionId}/${target.workflow}`, type, text);
+  await remember(ctx, recentKey, type, text);
   const badPayload = checkJsonPayload(payload, 'Payload');
   if (badPayload) throw new Error(badPayload);
-  await ctx.service.sendEvent(target, type, payload);
-  ctx.log.info(`Sent event "${type}" to ${target.workflow}/${target.id}`);
-  void vscode.window.showInformationMessage(forNotification(`Event "${type}" sent to ${target.id}.`, 400));
-  await refreshAffected(ctx, [target]);
+  return payload;
 }
 
-type TypeItem = vscode.QuickPickItem & { type: string; payload?: string };
+/** Event types and payloads recently sent to instances of one workflow (`connectionId/workflow`). */
+export function recentEvents(ctx: CommandContext, key: string): { type: string; payload: string }[] {
+  return ctx.ext.globalState.get<Recent>(RECENT_KEY, {})[key] ?? [];
+}
 
-async function pickOrType(items: TypeItem[], title: string): Promise<string> {
+export type TypeItem = vscode.QuickPickItem & { type: string; payload?: string };
+
+export async function pickOrType(items: TypeItem[], title: string): Promise<string> {
   const qp = vscode.window.createQuickPick<TypeItem>();
   qp.title = forQuickPickTitle(title);
   qp.placeholder = 'Type the event type (as passed to step.waitForEvent)';

@@ -103,6 +103,11 @@ export class ConnectionRegistry implements vscode.Disposable {
     });
   }
 
+  /** The backend already built for a connection, if any (never builds one: no token is read). */
+  cachedBackend(id: string): WorkflowsBackend | undefined {
+    return this.backends.get(id);
+  }
+
   /** Forget a backend (token changed, connection removed) so the next call builds a fresh one. */
   dropBackend(id: string): void {
     const b = this.backends.get(id);

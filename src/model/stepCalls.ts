@@ -16,6 +16,10 @@ export interface StepCall {
   nameEnd: number;
   /** For waitForEvent: the `type` option when it is a literal. */
   eventType?: string;
+  /** For waitForEvent: the `timeout` option when it is a literal (ms or a duration string). */
+  timeout?: string | number;
+  /** For waitForEvent: a `timeout` option is there but computed at run time. */
+  timeoutDynamic?: boolean;
 }
 
 export interface WorkflowClass {
@@ -97,6 +101,17 @@ export function findStepCalls(source: string, receivers?: Set<string>): StepCall
       const after = text.slice(idx + m[0].length, idx + m[0].length + 400);
       const t = /^\s*,\s*\{[^}]*?\btype\s*:\s*(?:'([^'\n]*)'|"([^"\n]*)"|`([^`$\n]*)`)/.exec(after);
       if (t) call.eventType = t[1] ?? t[2] ?? t[3];
+      // The options object up to its first `}`: a `timeout` literal, or a computed one (unknown).
+      const opts = /^\s*,\s*\{([^}]*)/.exec(after)?.[1];
+      const to = opts !== undefined ? /\btimeout\s*:\s*(?:'([^'\n]*)'|"([^"\n]*)"|`([^`$\n]*)`|(\d+(?:\.\d+)?)\s*[,}\s]|(.))/.exec(opts + '}') : null;
+      if (to) {
+        if (to[4] !== undefined) call.timeout = Number(to[4]);
+        else if (to[5] !== undefined) call.timeoutDynamic = true;
+        else call.timeout = to[1] ?? to[2] ?? to[3];
+      } else if (opts === undefined || /\btimeout\b|\.\.\./.test(opts)) {
+        // Options in a variable, a shorthand `timeout` or a spread: not knowable from the text.
+        call.timeoutDynamic = true;
+      }
     }
     calls.push(call);
   }

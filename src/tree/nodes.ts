@@ -1,5 +1,6 @@
 // The tree's node types. Each is plain data; provider.ts turns them into TreeItems.
 import type { Connection } from '../connections/types';
+import type { WaitingEntry } from '../model/eventInbox';
 import type { InstanceSummary, KnownStatus, StatusCounts, WorkflowSummary } from '../model/types';
 
 export interface WorkflowFilter {
@@ -68,7 +69,7 @@ export interface NewArrivalsNode {
 export interface MessageNode {
   kind: 'message';
   id: string;
-  parent?: ConnectionNode | WorkflowNode | GroupNode;
+  parent?: ConnectionNode | WorkflowNode | GroupNode | InboxNode;
   text: string;
   detail?: string;
   severity: 'error' | 'info';
@@ -76,7 +77,38 @@ export interface MessageNode {
   action?: { command: string; title: string; args?: unknown[] };
 }
 
-export type TreeNode = ConnectionNode | WorkflowNode | GroupNode | InstanceNode | LoadMoreNode | NewArrivalsNode | MessageNode;
+/** "Waiting for events": under a workflow, or under a connection (all its workflows). */
+export interface InboxNode {
+  kind: 'inbox';
+  id: string;
+  parent: ConnectionNode | WorkflowNode;
+  /** Set once scanned: how many wait, and how many unfinished instances are not checked yet. */
+  total?: number;
+  unchecked?: number;
+  types?: EventTypeNode[];
+  error?: unknown;
+}
+
+/** One event type under an inbox ("unknown type" when `type` is undefined). */
+export interface EventTypeNode {
+  kind: 'eventType';
+  id: string;
+  parent: InboxNode;
+  type?: string;
+  oldestMs?: number;
+  instances: WaitingInstanceNode[];
+}
+
+/** An instance waiting for an event of its parent's type. */
+export interface WaitingInstanceNode {
+  kind: 'waitingInstance';
+  id: string;
+  parent: EventTypeNode;
+  connectionId: string;
+  entry: WaitingEntry;
+}
+
+export type TreeNode = ConnectionNode | WorkflowNode | GroupNode | InstanceNode | LoadMoreNode | NewArrivalsNode | MessageNode | InboxNode | EventTypeNode | WaitingInstanceNode;
 
 /** Where an instance lives: enough to fetch it again from any layer. */
 export interface InstanceRef {

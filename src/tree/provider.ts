@@ -14,6 +14,7 @@ import type { Log } from '../log';
 import { connectionContext, groupContext, instanceContext, workflowContext } from './contextValues';
 import type { ConnectionNode, GroupNode, InstanceNode, MessageNode, TreeNode, WorkflowNode } from './nodes';
 import { statusIcon } from './statusIcons';
+import { WaitingInbox } from './inbox';
 
 /** The Workflows view's id (package.json `contributes.views`). */
 export const TREE_VIEW_ID = 'cloudflareWorkflows.tree';
@@ -25,12 +26,15 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   /** Expanded node ids, kept from the view's expand/collapse events: auto-refresh touches only these. */
   readonly expanded = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** "Waiting for events" under each connection and workflow (inbox.ts). */
+  readonly inbox: WaitingInbox;
 
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly log: Log,
   ) {
     this.disposables.push(registry.onDidChange(() => this.rebuildRoots()));
+    this.inbox = new WaitingInbox(registry, log, (n) => this.changed.fire(n));
   }
 
   private pageSize(): number {
@@ -58,6 +62,9 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
         return this.workflowChildren(node);
       case 'group':
         return this.groupChildren(node);
+      case 'inbox':
+      case 'eventType':
+        return this.inbox.children(node);
       default:
         return [];
     }
@@ -83,6 +90,10 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
       }
       case 'instance':
         return this.instanceItem(node);
+      case 'inbox':
+      case 'eventType':
+      case 'waitingInstance':
+        return this.inbox.item(node, (id) => this.access(id));
       case 'loadMore': {
         const item = new vscode.TreeItem('Load more…');
         item.id = node.id;
@@ -140,7 +151,7 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
     if (ro) extra.push({ kind: 'message', id: `${node.id}/ro`, parent: node, severity: 'info', text: `Read-only: the token lacks ${ro.missing}`, action: { command: 'cloudflareWorkflows.updateToken', title: 'Update Token', args: [node] } });
     if (node.connection.kind === 'local' && node.connection.remote) extra.push({ kind: 'message', id: `${node.id}/remote`, parent: node, severity: 'error', text: 'Not a loopback address: requests leave this machine' });
     if (list.length === 0) extra.push({ kind: 'message', id: `${node.id}/empty`, parent: node, severity: 'info', text: node.search ? `No workflow matches "${node.search}"` : 'No workflows in this connection' });
-    return [...extra, ...list];
+    return [...extra, ...(list.length ? [this.inbox.nodeFor(node)] : []), ...list];
   }
 
   private async loadWorkflows(node: ConnectionNode): Promise<void> {
@@ -192,7 +203,7 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
       return g;
     });
     for (const s of [...node.groups.keys()]) if (!statuses.includes(s)) node.groups.delete(s);
-    return groups;
+    return this.inbox.mayHaveWaiting(node) ? [this.inbox.nodeFor(node), ...groups] : groups;
   }
 
   private async groupChildren(g: GroupNode): Promise<TreeNode[]> {
@@ -327,14 +338,20 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
     if (node.kind === 'connection') {
       node.workflows = undefined;
       node.error = undefined;
+      this.inbox.forget(node.connection.id);
+      for (const n of this.inbox.inboxesOf(node.connection.id)) this.inbox.reset(n);
     } else if (node.kind === 'workflow') {
       node.counts = undefined;
       node.error = undefined;
       for (const g of node.groups.values()) resetGroup(g);
+      this.inbox.forget(node.parent.connection.id, node.name);
+      for (const n of this.inbox.inboxesOf(node.parent.connection.id, node.name)) if (n.parent === node) this.inbox.reset(n);
     } else if (node.kind === 'group') {
       resetGroup(node);
+    } else if (node.kind === 'inbox') {
+      this.inbox.reset(node);
     }
-    this.changed.fire(node.kind === 'instance' || node.kind === 'message' || node.kind === 'loadMore' || node.kind === 'newArrivals' ? undefined : node);
+    this.changed.fire(node.kind === 'connection' || node.kind === 'workflow' || node.kind === 'group' || node.kind === 'inbox' ? node : undefined);
   }
 
   /** Appends the next page of a group ("Load more…"). */
@@ -367,6 +384,7 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
         }
       }
     }
+    any = (await this.inbox.poll(this.expanded)) || any;
     return any;
   }
 
@@ -397,6 +415,7 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
     const backend = await this.registry.backend(connectionId);
     const details = await backend.getInstance(workflow, id);
     this.registry.rememberDetails(connectionId, workflow, details);
+    this.inbox.noteDetails(connectionId, workflow, details);
     const root = this.roots?.find((r) => r.connection.id === connectionId);
     const w = root?.workflows?.find((x) => x.name === workflow);
     if (!w) return details;

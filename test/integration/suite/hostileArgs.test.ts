@@ -16,7 +16,7 @@ import { api, commandErrorList, EXTENSION_ID, expectCommandError, localConnectio
 import { answering, type Prompt } from '../prompts';
 
 /** Commands that change or remove something, send something, or write a file: each must ask. */
-const MUST_ASK = ['cloudflareWorkflows.terminate', 'cloudflareWorkflows.restart', 'cloudflareWorkflows.deleteInstance', 'cloudflareWorkflows.sendEvent', 'cloudflareWorkflows.exportInstance', 'cloudflareWorkflows.removeConnection', 'cloudflareWorkflows.startLocalSession'];
+const MUST_ASK = ['cloudflareWorkflows.terminate', 'cloudflareWorkflows.restart', 'cloudflareWorkflows.deleteInstance', 'cloudflareWorkflows.sendEvent', 'cloudflareWorkflows.sendEventToAll', 'cloudflareWorkflows.exportInstance', 'cloudflareWorkflows.removeConnection', 'cloudflareWorkflows.startLocalSession'];
 /** A hang guard only (each call normally ends in milliseconds), not a synchronisation. */
 const CALL_LIMIT_MS = 20_000;
 
@@ -86,7 +86,7 @@ describe('Hostile command arguments', function () {
     const problems: string[] = [];
     for (const command of commands) {
       // removeConnection's victim is the cloud connection; an instance-less command gets the instance reference anyway.
-      const victims: object[] = command === 'cloudflareWorkflows.sendEvent' ? [waiter] : [sleeper, { connectionId: cloud.id }];
+      const victims: object[] = command === 'cloudflareWorkflows.sendEvent' || command === 'cloudflareWorkflows.sendEventToAll' ? [waiter] : [sleeper, { connectionId: cloud.id }];
       for (const shape of shapes) {
         for (const victim of victims) {
           const args = shape.args(victim);
