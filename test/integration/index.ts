@@ -99,6 +99,7 @@ export async function run(): Promise<void> {
   await import('./suite/cloud.test');
   await import('./suite/signIn.test');
   await import('./suite/bulkRequests.test');
+  await import('./suite/inbox.test');
   // Last: it runs every command with hostile arguments, so nothing after it depends on the state it leaves.
   await import('./suite/hostileArgs.test');
   let failures = await new Promise<number>((resolve) => mocha.run(resolve));

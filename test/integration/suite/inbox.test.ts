@@ -1,0 +1,157 @@
+// "Waiting for events" against the real engine: instances blocked in waitForEvent (which the local
+// engine reports as `running`) are found from their steps with a bounded number of detail requests,
+// grouped by the type read from the workspace source, and "Send Event to All…" reaches each of them
+// once (they move on), while sending the same event again goes only to instances that did not get it.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { EventTypeNode, InboxNode, WaitingInstanceNode } from '../../../src/tree/nodes';
+import { api, isKind, localConnectionId, rootNode, truth, waitFor, workflowNode } from '../helpers';
+import { answering, modals, type Prompt } from '../prompts';
+
+const WF = 'approval-gate';
+const PAYLOAD = '{"approved": true, "by": "inbox test"}';
+
+/** The ids the engine has waiting in an open waitForEvent (the truth the tree is compared with). */
+async function waitingInEngine(): Promise<string[]> {
+  const ids: string[] = [];
+  for (const i of (await truth().listInstances(WF, { status: 'running', perPage: 100 })).instances) {
+    const d = await truth().getInstance(WF, i.id);
+    if (d.steps.some((s) => s.type === 'waitForEvent' && !s.end && !('finished' in s && s.finished))) ids.push(i.id);
+  }
+  return ids.sort();
+}
+
+async function startWaiting(ids: string[]): Promise<void> {
+  const made = await truth().createInstances(WF, ids.map((id) => ({ id, params: { requester: id } })));
+  assert.equal(made.failed.length, 0, JSON.stringify(made.failed));
+  for (const id of ids) await waitFor(`${id} waits for its event`, async () => (await truth().getInstance(WF, id)).steps.some((s) => s.type === 'waitForEvent' && !s.end));
+}
+
+/** Answers the preview with its "Send to N" button and types the payload; records every prompt. */
+const sendAnswers = (type?: string) => (p: Prompt) => {
+  if (p.modal) return p.choices.find((c) => c.startsWith('Send to'));
+  if (p.kind === 'inputBox') return PAYLOAD;
+  if (p.kind === 'createQuickPick' && type) return type;
+  return undefined;
+};
+
+describe('Waiting for events (inbox)', function () {
+  this.timeout(180_000);
+  const stamp = Date.now();
+  const ids = [0, 1, 2].map((i) => `inbox-${stamp}-${i}`);
+
+  it('groups the waiting instances by the type from the source, with counts, wait times and the timeout, in bounded detail requests', async () => {
+    const a = await api();
+    const conn = await localConnectionId();
+    // Open instance views poll through the same backend: closed, so that the request count is the tree's alone.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await startWaiting(ids);
+    const w = await workflowNode(WF);
+    await a.tree.refresh(w);
+    const inbox = (await a.tree.getChildren(w)).find(isKind('inbox'));
+    assert.ok(inbox, 'the workflow shows "Waiting for events"');
+    assert.equal(a.tree.getTreeItem(inbox).label, 'Waiting for events');
+
+    const backend = await a.registry.backend(conn);
+    const max = a.tree.inbox.limits.maxFetches;
+    // Each scan: one list call and at most `max` detail calls, until every running instance was checked.
+    for (let scan = 0; scan < 20; scan++) {
+      const details0 = a.tree.inbox.detailRequests;
+      const requests0 = backend.stats?.().requests ?? 0;
+      await a.tree.refresh(inbox);
+      await a.tree.getChildren(inbox);
+      const details = a.tree.inbox.detailRequests - details0;
+      const requests = (backend.stats?.().requests ?? 0) - requests0;
+      assert.ok(details <= max, `scan ${scan}: ${details} detail requests (bound ${max})`);
+      assert.equal(requests, 1 + details, `scan ${scan}: one list request plus the counted detail requests`);
+      if (!inbox.unchecked) break;
+    }
+    assert.equal(inbox.unchecked, 0, 'every running instance was checked');
+
+    // Cached: scanning again right away sends one list request and no detail request.
+    const details0 = a.tree.inbox.detailRequests;
+    const requests0 = backend.stats?.().requests ?? 0;
+    await a.tree.refresh(inbox);
+    const kids = await a.tree.getChildren(inbox);
+    assert.equal(a.tree.inbox.detailRequests - details0, 0, 'no detail request while the cache is fresh');
+    assert.equal((backend.stats?.().requests ?? 0) - requests0, 1, 'one list request');
+
+    const types = kids.filter((k): k is EventTypeNode => (k as EventTypeNode).kind === 'eventType');
+    const decision = types.find((t) => t.type === 'decision');
+    assert.ok(decision, `a "decision" group (types: ${JSON.stringify(types.map((t) => t.type))})`);
+    const shown = decision.instances.map((i) => i.entry.id).sort();
+    assert.deepEqual(shown, await waitingInEngine(), 'the group holds exactly the instances the engine has waiting');
+    for (const id of ids) assert.ok(shown.includes(id), `${id} is in the group`);
+    assert.equal(decision.instances[0].entry.typeSource, 'source', 'the local engine does not report the type: it came from the workspace source');
+    const typeItem = a.tree.getTreeItem(decision);
+    assert.match(String(typeItem.description), new RegExp(`^${shown.length} · oldest `));
+    assert.match(String(typeItem.contextValue), /^cfwfEventType:known:rw/);
+    const mine = decision.instances.find((i) => i.entry.id === ids[0]) as WaitingInstanceNode;
+    const item = a.tree.getTreeItem(mine);
+    // ApprovalGate's waitForEvent has no timeout: the documented 24-hour default.
+    assert.match(String(item.description), /^waiting .+ · times out in .+/);
+    assert.match(String(item.contextValue), /^cfwfInstance:running:rw:local\+del:inbox$/);
+
+    // The connection's inbox covers every workflow.
+    const root = await rootNode();
+    const connInbox = (await a.tree.getChildren(root)).find(isKind('inbox')) as InboxNode;
+    assert.ok(connInbox, 'the connection shows "Waiting for events"');
+    const connTypes = (await a.tree.getChildren(connInbox)).filter(isKind('eventType'));
+    const all = connTypes.flatMap((t) => t.instances.map((i) => i.entry.id));
+    for (const id of ids) assert.ok(all.includes(id), `${id} is in the connection's inbox`);
+  });
+
+  it('Send Event to All on the type group: a preview with the count, each instance gets the event once and moves on; again: nothing is sent twice', async () => {
+    const a = await api();
+    const w = await workflowNode(WF);
+    await a.tree.refresh(w);
+    const inbox = (await a.tree.getChildren(w)).find(isKind('inbox')) as InboxNode;
+    let decision: EventTypeNode | undefined;
+    for (let scan = 0; scan < 20 && !decision?.instances.some((i) => i.entry.id === ids[2]); scan++) {
+      await a.tree.refresh(inbox);
+      decision = (await a.tree.getChildren(inbox)).filter(isKind('eventType')).find((t) => t.type === 'decision');
+    }
+    assert.ok(decision, 'the "decision" group');
+    const targets = decision.instances.map((i) => i.entry.id);
+    const nodes = decision.instances.filter((i) => ids.includes(i.entry.id));
+
+    const { prompts } = await answering(sendAnswers(), () => vscode.commands.executeCommand('cloudflareWorkflows.sendEventToAll', decision));
+    const [preview] = modals(prompts);
+    assert.ok(preview, `a modal preview was shown (${JSON.stringify(prompts.map((p) => p.message))})`);
+    assert.match(preview.message, new RegExp(`^Send event "decision" to ${targets.length} instances?\\?`));
+    assert.deepEqual(preview.choices, [`Send to ${targets.length}`]);
+    const summary = prompts.find((p) => !p.modal && /^Event "decision": /.test(p.message));
+    assert.ok(summary, 'a per-item summary was shown');
+    assert.match(summary.message, new RegExp(`^Event "decision": ${targets.length} sent, 0 failed\\.`));
+
+    // The engine received them: each instance moved on past its wait and completed with the payload.
+    for (const id of ids) {
+      const d = await waitFor(`${id} completes`, async () => {
+        const x = await truth().getInstance(WF, id);
+        return x.status === 'complete' ? x : undefined;
+      });
+      assert.deepEqual(d.output, { approved: true });
+    }
+
+    // The same event again, to the same instances and one new waiting instance: only the new one gets it.
+    const extra = `inbox-${stamp}-3`;
+    await startWaiting([extra]);
+    await a.tree.refresh(inbox);
+    const extraNode = await waitFor('the new instance in the group', async () => {
+      await a.tree.refresh(inbox);
+      const g = (await a.tree.getChildren(inbox)).filter(isKind('eventType')).find((t) => t.type === 'decision');
+      return g?.instances.find((i) => i.entry.id === extra);
+    });
+    const again = await answering(sendAnswers('decision'), () => vscode.commands.executeCommand('cloudflareWorkflows.sendEventToAll', nodes[0], [...nodes, extraNode]));
+    const [preview2] = modals(again.prompts);
+    assert.ok(preview2, 'a preview again');
+    assert.match(preview2.message, /^Send event "decision" to 1 instance\?/);
+    assert.match(preview2.message, new RegExp(`${nodes.length} already received it and are skipped`));
+    await waitFor(`${extra} completes`, async () => (await truth().getInstance(WF, extra)).status === 'complete');
+
+    // And once more: everyone already has it, so nothing is sent and no preview is needed.
+    const third = await answering(sendAnswers('decision'), () => vscode.commands.executeCommand('cloudflareWorkflows.sendEventToAll', nodes[0], [...nodes, extraNode]));
+    assert.equal(modals(third.prompts).length, 0, 'no preview: nothing to send');
+    assert.ok(third.prompts.some((p) => /^All 4 instances already received event "decision" with this payload: nothing was sent\./.test(p.message)), JSON.stringify(third.prompts.map((p) => p.message)));
+  });
+});
