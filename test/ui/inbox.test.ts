@@ -1,0 +1,103 @@
+// "Waiting for events" in the real workbench (code-server in real Chromium, real engine): expand the
+// connection's inbox, see the instances waiting for "decision", and send them all one event from the
+// type group's context menu through the preview dialog. The README's screenshots of the inbox come
+// from here (UPDATE_SCREENSHOTS=1 writes them to docs/screenshots/; other runs to test-results/).
+import * as assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, startRealHost, type RealHost } from '../runner/realHost';
+import { Workbench } from './pages/workbench';
+
+const shots = process.env.UPDATE_SCREENSHOTS ? join(root, 'docs', 'screenshots') : join(root, 'test-results', 'screenshots');
+const evidence = join(root, 'test-results', 'ui');
+const WF = 'approval-gate';
+
+async function engine(rh: RealHost, method: string, path: string, body?: unknown): Promise<{ success: boolean; result: { status?: string; steps?: { type: string; end?: string | null }[] } | null }> {
+  const r = await fetch(`${rh.engine.apiBase}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return (await r.json()) as never;
+}
+
+async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`timed out: ${what}`);
+}
+
+function findFiles(dir: string, pred: (f: string) => boolean, out: string[] = []): string[] {
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) findFiles(p, pred, out);
+    else if (pred(p)) out.push(p);
+  }
+  return out;
+}
+
+describe('Waiting for events in the real workbench', function () {
+  this.timeout(120_000);
+  let rh: RealHost;
+  let wb: Workbench;
+  const ids = ['approval-ui-1', 'approval-ui-2', 'approval-ui-3'];
+
+  before(async function () {
+    this.timeout(240_000);
+    mkdirSync(shots, { recursive: true });
+    rh = await startRealHost({ name: 'ui-inbox', log: (l) => console.log(`    [ui] ${l}`) });
+    wb = new Workbench(rh.page);
+    await wb.waitReady();
+    for (const id of ids) assert.ok((await engine(rh, 'POST', `/workflows/${WF}/instances`, { id, params: { requester: id } })).success, `created ${id}`);
+    for (const id of ids) await until(`${id} waits`, async () => !!(await engine(rh, 'GET', `/workflows/${WF}/instances/${id}`)).result?.steps?.some((s) => s.type === 'waitForEvent' && !s.end));
+  });
+
+  afterEach(async function () {
+    if (!rh || this.currentTest?.state !== 'failed') return;
+    mkdirSync(evidence, { recursive: true });
+    const name = (this.currentTest.title ?? 'test').replace(/[^\w]+/g, '-');
+    await rh.page.screenshot({ path: join(evidence, `${name}.png`) }).catch(() => undefined);
+    for (const log of findFiles(rh.stateDir, (f) => f.endsWith('Cloudflare Workflows.log'))) cpSync(log, join(evidence, `${name}.extension.log`));
+    console.log(`    evidence kept in test-results/ui/${name}.*`);
+  });
+
+  after(async () => {
+    await rh?.dispose();
+  });
+
+  it('expands the inbox, then sends one event to every instance waiting for "decision"', async () => {
+    await wb.view.open();
+    await wb.view.item(/^Local · 127\.0\.0\.1/).first().waitFor({ timeout: 30_000 });
+    await wb.page.locator('.part.sidebar .composite.title').first().click();
+    // A wider sidebar, so that the screenshots show the descriptions (counts, wait times, timeouts).
+    const box = await wb.page.locator('.part.sidebar').boundingBox();
+    if (box) {
+      await wb.page.mouse.move(box.x + box.width + 1, box.y + box.height / 2);
+      await wb.page.mouse.down();
+      await wb.page.mouse.move(box.x + box.width + 320, box.y + box.height / 2, { steps: 5 });
+      await wb.page.mouse.up();
+    }
+    // The connection's inbox (above its workflows) covers them all.
+    await wb.view.expand('Waiting for events');
+    await wb.view.expand(/^decision$/);
+    for (const id of ids) await wb.view.item(id).first().waitFor({ timeout: 30_000 });
+    // The seeded approval-waiting waits too: four in the group.
+    const group = wb.view.item(/^decision$/).first();
+    assert.match(await group.locator('.label-description').innerText(), /^4 · oldest /);
+    assert.match(await wb.view.item(ids[0]).first().locator('.label-description').innerText(), /^approval-gate · waiting .+ · times out in /);
+    await wb.screenshot(join(shots, 'inbox-1-waiting.png'));
+
+    const menu = await wb.view.rightClick(/^decision$/);
+    assert.ok((await menu.labels()).includes('Send Event to All…'));
+    await menu.click('Send Event to All…');
+    await wb.quickInput.waitTitle(/JSON payload/);
+    await wb.quickInput.type('{"approved": true}', { clear: true });
+    await wb.quickInput.accept();
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.getByText(/Send event "decision" to 4 instances\?/).waitFor();
+    await wb.screenshot(join(shots, 'inbox-2-send-to-all.png'));
+    await wb.dialogButton('Send to 4');
+    await wb.notifications.expect(/Event "decision": 4 sent, 0 failed/);
+    for (const id of [...ids, 'approval-waiting']) await until(`${id} complete in the engine`, async () => (await engine(rh, 'GET', `/workflows/${WF}/instances/${id}`)).result?.status === 'complete');
+  });
+});
