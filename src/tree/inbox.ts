@@ -72,11 +72,14 @@ export class WaitingInbox {
     return false;
   }
 
-  /** A workflow shows an inbox only when it has instances that could be waiting. */
+  /**
+   * A workflow shows an inbox only when it has instances that could be waiting: `running` ones locally
+   * (the local engine reports a wait as running), `waiting` ones on Cloudflare (observed.md §1).
+   */
   mayHaveWaiting(w: WorkflowNode): boolean {
     const c = w.counts;
     if (!c) return false;
-    return (c.running ?? 0) + (c.waiting ?? 0) > 0;
+    return (w.parent.connection.kind === 'local' ? (c.running ?? 0) : (c.waiting ?? 0)) > 0;
   }
 
   async children(node: InboxNode | EventTypeNode): Promise<TreeNode[]> {
