@@ -154,4 +154,37 @@ describe('Waiting for events (inbox)', function () {
     assert.equal(modals(third.prompts).length, 0, 'no preview: nothing to send');
     assert.ok(third.prompts.some((p) => /^All 4 instances already received event "decision" with this payload: nothing was sent\./.test(p.message)), JSON.stringify(third.prompts.map((p) => p.message)));
   });
+
+  it('reports each instance\'s result: one that is gone fails alone, and running it again sends only to that one', async () => {
+    const a = await api();
+    const [ok, gone] = [`inbox-${stamp}-ok`, `inbox-${stamp}-gone`];
+    await startWaiting([ok, gone]);
+    const w = await workflowNode(WF);
+    await a.tree.refresh(w);
+    const inbox = (await a.tree.getChildren(w)).find(isKind('inbox')) as InboxNode;
+    const pair = await waitFor('both in the "decision" group', async () => {
+      await a.tree.refresh(inbox);
+      const g = (await a.tree.getChildren(inbox)).filter(isKind('eventType')).find((t) => t.type === 'decision');
+      const found = g?.instances.filter((i) => i.entry.id === ok || i.entry.id === gone) ?? [];
+      return found.length === 2 ? found : undefined;
+    });
+    // Gone between the listing and the send: its request fails, the other one's does not.
+    await truth().deleteInstance(WF, gone);
+    const first = await answering(sendAnswers('decision'), () => vscode.commands.executeCommand('cloudflareWorkflows.sendEventToAll', pair[0], pair));
+    assert.match(modals(first.prompts)[0]?.message ?? '', /^Send event "decision" to 2 instances\?/);
+    const summary = first.prompts.find((p) => /^Event "decision": /.test(p.message));
+    assert.ok(summary, JSON.stringify(first.prompts.map((p) => p.message)));
+    assert.match(summary.message, /^Event "decision": 1 sent, 1 failed\./);
+    assert.ok(summary.message.includes(`${gone}: `), 'the failure is reported for that instance');
+    assert.deepEqual(summary.choices, ['Retry', 'Show Log']);
+    await waitFor(`${ok} completes`, async () => (await truth().getInstance(WF, ok)).status === 'complete');
+
+    const second = await answering(sendAnswers('decision'), () => vscode.commands.executeCommand('cloudflareWorkflows.sendEventToAll', pair[0], pair));
+    const preview = modals(second.prompts)[0];
+    assert.ok(preview, 'a preview');
+    assert.match(preview.message, /^Send event "decision" to 1 instance\?/);
+    assert.match(preview.message, /1 already received it and are skipped/);
+    assert.ok(preview.message.includes(`${WF} / ${gone}`) && !preview.message.includes(`${WF} / ${ok}`), 'only the one that failed is sent again');
+    assert.ok(second.prompts.some((p) => /^Event "decision": 0 sent, 1 failed, 1 already had it\./.test(p.message)), JSON.stringify(second.prompts.map((p) => p.message)));
+  });
 });
