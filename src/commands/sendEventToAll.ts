@@ -50,6 +50,7 @@ async function chooseTargets(ctx: CommandContext, args: unknown[]): Promise<{ ta
     // Only the tree's own type group is trusted for its type; a look-alike is refused.
     if (!ctx.tree.inbox.isOwn(first)) throw new Error('This runs on a type group under "Waiting for events" in the Workflows view.');
     const g = first as EventTypeNode;
+    if (g.instances.length === 0) throw new Error('No instance in this group is waiting any more. Refresh the Workflows view.');
     const targets = await resolveInstances(ctx, [g.instances[0], g.instances]);
     return { targets, suggested: [], ...(g.type !== undefined ? { fixedType: g.type } : {}) };
   }
