@@ -91,8 +91,9 @@ export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandC
   ext.subscriptions.push(
     ctx.view.onDidChangeSelection((e) => {
       const [node] = e.selection;
-      if (e.selection.length !== 1 || node?.kind !== 'instance') return;
-      const ref = instanceRef(node);
+      if (e.selection.length !== 1 || (node?.kind !== 'instance' && node?.kind !== 'waitingInstance')) return;
+      // An instance under "Waiting for events" previews the same way.
+      const ref = node.kind === 'instance' ? instanceRef(node) : { connectionId: node.connectionId, workflow: node.entry.workflow, id: node.entry.id };
       manager.follow({ ...ref, connectionLabel: ctx.registry.get(ref.connectionId)?.label ?? ref.connectionId });
     }),
   );
