@@ -1,7 +1,7 @@
 // The waiting-for-event inbox, pure parts: which instances wait in a `step.waitForEvent`, grouped by
 // event type; which instance details to (re)fetch on a scan (bounded, cached); and "Send Event to All"
 // bookkeeping: chunked sending within a request budget and a ledger so a retry never sends twice.
-import { deriveState, parseDuration } from './derived';
+import { deriveState, parseDuration, parseTime } from './derived';
 import { formatDuration } from './format';
 
 /** Shown for a wait whose type neither the step data nor the workspace source tells. */
@@ -85,6 +85,25 @@ export function describeWait(e: Pick<WaitingEntry, 'since' | 'timeoutMs'>, now: 
   else if (e.timeoutMs - waited > 0) parts.push(`times out in ${formatDuration(e.timeoutMs - waited)}`);
   else parts.push('timeout passed');
   return parts.join(' · ');
+}
+
+/**
+ * Whether an event of `type` reached the instance at or after `sinceMs` (a send that timed out may
+ * still have arrived): a finished waitForEvent whose received output (`{type, payload, timestamp}`,
+ * observed.md §1) has that type, received then; without a readable timestamp, received at all while
+ * no wait is open any more.
+ */
+export function eventArrived(details: Parameters<typeof deriveState>[0], type: string, sinceMs: number, now: number): boolean {
+  let untimed = false;
+  for (const step of details.steps) {
+    if (step.type !== 'waitForEvent' || !step.output || typeof step.output !== 'object') continue;
+    const out = step.output as { type?: unknown; timestamp?: unknown };
+    if (out.type !== type) continue;
+    const at = parseTime(out.timestamp);
+    if (at === undefined) untimed = true;
+    else if (at >= sinceMs) return true;
+  }
+  return untimed && !openWait(details, now);
 }
 
 // ---- Which details to fetch on a scan -------------------------------------------------------------

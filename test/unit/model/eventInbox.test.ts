@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import {
   DEFAULT_WAIT_TIMEOUT_MS,
   describeWait,
+  eventArrived,
   groupByType,
   openWait,
   planDetailFetches,
@@ -101,6 +102,27 @@ describe('eventInbox: which details a scan fetches (bounded, cached)', () => {
     }
     assert.equal(fetched, 100, 'each instance fetched once over ten scans');
     assert.deepEqual(planDetailFetches(ids, cache, T0 + 11, { ...limits, maxFetches: 10 }).fetch, []);
+  });
+});
+
+describe('eventInbox: did a send that timed out arrive?', () => {
+  it('yes when a wait received that type at or after the send; no for another type, an older receipt or a wait still open', () => {
+    const b = new InstanceBuilder().idle(10_000).waitForEvent('await decision', { ms: 1000, received: { type: 'decision' } });
+    const received = b.now;
+    const d = b.build('running');
+    assert.equal(eventArrived(d, 'decision', received - 5000, received), true);
+    assert.equal(eventArrived(d, 'decision', received + 60_000, received), false, 'received before the send: an earlier event');
+    assert.equal(eventArrived(d, 'other', received - 5000, received), false);
+    assert.equal(eventArrived(new InstanceBuilder().waitForEvent('await decision').build('running'), 'decision', T0, T0 + 1), false);
+  });
+  it('without a readable timestamp: yes only when received and no wait is open any more', () => {
+    const d = new InstanceBuilder().waitForEvent('w', { ms: 10, received: { type: 'decision' } }).build('complete');
+    const step = d.steps[0] as { output: { timestamp?: unknown } };
+    step.output.timestamp = 'soon';
+    assert.equal(eventArrived(d, 'decision', T0 + 1e9, T0), true);
+    const open = new InstanceBuilder().waitForEvent('w', { ms: 10, received: { type: 'decision' } }).waitForEvent('w2').build('running');
+    (open.steps[0] as { output: { timestamp?: unknown } }).output.timestamp = undefined;
+    assert.equal(eventArrived(open, 'decision', T0 + 1e9, T0), false);
   });
 });
 
