@@ -14,6 +14,7 @@ import type {
   WorkflowSummary,
   WorkflowVersion,
 } from '../model/types';
+import type { InstanceEvent } from '../model/instanceEvents';
 
 export interface RequestOptions {
   signal?: AbortSignal;
@@ -44,6 +45,13 @@ export interface BackendStats {
   inFlight: number;
   /** Cloud only: the sliding-window request budget. */
   budget?: { used: number; limit: number; remaining: number; windowMs: number; blockedUntil?: Date };
+}
+
+export interface SubscribeOptions extends RequestOptions {
+  /** The last eventId already received: the stream starts after it. */
+  cursor?: number;
+  onOpen?(): void;
+  onEvent(event: InstanceEvent): void;
 }
 
 export interface BatchDeleteResult {
@@ -80,6 +88,12 @@ export interface WorkflowsBackend {
   listVersions?(name: string, opts?: RequestOptions): Promise<WorkflowVersion[]>;
   /** Full, untruncated step output where `capabilities.stepOutput`. */
   getStepOutput(name: string, id: string, query: StepOutputQuery, opts?: RequestOptions): Promise<StepOutput>;
+  /**
+   * Cloud only: the instance's event stream (history first, then live), from after `cursor`. Resolves
+   * 'ended' after the terminal event, 'closed' if the stream closed before it (reconnect with the last
+   * eventId). Rejects with code STREAM_UNAVAILABLE when the stream could not be opened at all.
+   */
+  subscribeInstance?(name: string, id: string, opts: SubscribeOptions): Promise<'ended' | 'closed'>;
   /** Round trip used by "Diagnose Connection": which API path/version answered and how fast. */
   probe(opts?: RequestOptions): Promise<{ ok: true; latencyMs: number; detail: string }>;
   /** Request counters; both shipped backends implement it. */

@@ -17,7 +17,9 @@ import type {
   WorkflowSummary,
   WorkflowVersion,
 } from '../model/types';
-import type { BackendStats, BatchDeleteResult, BatchTerminateResult, GetInstanceOptions, RequestOptions, StepOutput, WorkflowsBackend } from './backend';
+import type { BackendStats, BatchDeleteResult, BatchTerminateResult, GetInstanceOptions, RequestOptions, StepOutput, SubscribeOptions, WorkflowsBackend } from './backend';
+import { readEventSocket } from './eventStream';
+import { MAX_EVENT_BYTES } from './events';
 import { batchResult, engineMessage, isFatal, matchCreatedBatch, parseOr, seg } from './common';
 import {
   infoNumber,
@@ -86,6 +88,7 @@ export interface CloudWorkflowsBackend extends WorkflowsBackend {
   stats(): BackendStats;
   terminateInstances(name: string, ids: string[], opts?: RequestOptions): Promise<BatchTerminateResult>;
   listVersions(name: string, opts?: RequestOptions): Promise<WorkflowVersion[]>;
+  subscribeInstance(name: string, id: string, opts: SubscribeOptions): Promise<'ended' | 'closed'>;
 }
 
 const CLOUD_CAPABILITIES: BackendCapabilities = Object.freeze({
@@ -259,6 +262,19 @@ class CloudBackend implements CloudWorkflowsBackend {
     const query = { order: opts.order, simple: opts.simple === undefined ? undefined : String(opts.simple) };
     const r = await this.#t.call({ method: 'GET', path: this.#inst(name, id), query, signal: opts.signal, op, response: 'detail' });
     return this.#parse(op, () => parseInstanceDetails(r.result, { id, workflow: name }));
+  }
+
+  /**
+   * GET …/instances/{id}/subscribe as a WebSocket, `cursor` = the last eventId already received.
+   * Sources and guesses: api/eventStream.ts.
+   */
+  async subscribeInstance(name: string, id: string, opts: SubscribeOptions): Promise<'ended' | 'closed'> {
+    assertWorkflowName(name);
+    assertExistingInstanceId(id);
+    if (opts.cursor !== undefined && !(Number.isInteger(opts.cursor) && opts.cursor >= 0)) throw invalid('The event cursor must be a whole number of 0 or more.');
+    const op = `follow instance "${id}" of workflow "${name}"`;
+    const target = await this.#t.socketTarget(`${this.#inst(name, id)}/subscribe`, { cursor: opts.cursor }, opts.signal);
+    return readEventSocket({ ...target, maxMessageBytes: MAX_EVENT_BYTES, service: 'Cloudflare', op, signal: opts.signal }, opts);
   }
 
   async getStepOutput(name: string, id: string, q: StepOutputQuery, opts: RequestOptions = {}): Promise<StepOutput> {

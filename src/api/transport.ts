@@ -355,6 +355,22 @@ export class Transport {
     return s;
   }
 
+  /**
+   * What a WebSocket to `path` below the base needs: its ws(s):// URL and the headers (the credential
+   * stays in the header, never in the URL). Takes one read from the rate budget and counts as one
+   * request, like any call. The socket itself is opened by the caller (api/eventStream.ts).
+   */
+  async socketTarget(path: string, query: Record<string, string | number | undefined>, signal?: AbortSignal): Promise<{ url: string; headers: Record<string, string>; connectMs: number }> {
+    await this.#config.budget?.acquire('read', signal);
+    this.#requests++;
+    const url = new URL(this.#url({ method: 'GET', path, query, op: '' }), this.origin);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const headers: Record<string, string> = {};
+    const auth = this.#config.authorization?.();
+    if (auth !== undefined) headers.authorization = auth;
+    return { url: url.toString(), headers, connectMs: this.timeouts.connectMs };
+  }
+
   /** Lets calls in flight finish for up to `graceMs`, then drops the connections (they fail as network errors). */
   async close(graceMs = 2000): Promise<void> {
     const pool = this.#own;

@@ -6,9 +6,13 @@
 // pages instances with opaque cursors (result_info.cursor), creates batches one instance at a time,
 // requires a Bearer token (401 for an unknown one, 403 for writes with a read-only one), can answer
 // the next N requests with 429 + Retry-After, and counts what it receives and forwards.
+// It also serves an instance's event stream (GET …/instances/{id}/subscribe as a WebSocket) from the
+// engine's own events: the fixture Worker's /__subscribe route relays the binding's instance.subscribe().
+// What that endpoint is, and what is guessed about it, is recorded next to serveSubscribe below.
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Pool } from 'undici';
 
 export interface GatewayOptions {
@@ -47,8 +51,16 @@ export interface Gateway {
   /** Requests that carried each token (verify endpoints included), for "was it re-run once" checks. */
   tokenUses(token: string): number;
   resetCounts(): void;
+  /**
+   * The event stream endpoint: 'on' (default), or refused at the handshake with 404 or 501, as an
+   * account or an API version without it would. `dropAfter`: cut each stream (no close frame) after
+   * that many events, as a broken connection would, so clients must reconnect with their cursor.
+   */
+  setStream(mode: StreamMode, dropAfter?: number): void;
   close(): Promise<void>;
 }
+
+export type StreamMode = 'on' | '404' | '501';
 
 type Json = Record<string, unknown>;
 interface EngineReply {
@@ -82,6 +94,18 @@ function decodeCursor(v: string): { p: number; n: number; s?: string } {
   throw new HttpError(400, 10001, 'Invalid cursor');
 }
 
+/** One unmasked WebSocket frame (server to client, RFC 6455 §5.2), FIN set. */
+function wsFrame(opcode: number, payload: Buffer): Buffer {
+  const n = payload.length;
+  const head = n < 126 ? Buffer.from([0x80 | opcode, n]) : n < 65536 ? Buffer.from([0x80 | opcode, 126, n >> 8, n & 0xff]) : Buffer.alloc(10);
+  if (n >= 65536) {
+    head[0] = 0x80 | opcode;
+    head[1] = 127;
+    head.writeBigUInt64BE(BigInt(n), 2);
+  }
+  return Buffer.concat([head, payload]);
+}
+
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const engineUrl = new URL(opts.engineApiBase);
   const enginePath = engineUrl.pathname.replace(/\/+$/, '');
@@ -96,6 +120,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   let engineRequests = 0;
   let pending429 = 0;
   let retryAfter = 1;
+  let streamMode: StreamMode = 'on';
+  let dropAfter = 0;
   const log: Gateway['log'] = [];
 
   async function call(method: string, path: string, body?: unknown): Promise<EngineReply> {
@@ -197,6 +223,75 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (!shapeRejected) translate(r);
     statusField = statusField === 'status' ? 'action' : 'status';
     await must('PATCH', path, { [statusField]: status, ...rest });
+  }
+
+  /**
+   * GET /client/v4/accounts/{account}/workflows/{name}/instances/{id}/subscribe[?cursor=N], a WebSocket.
+   * Relied on (sources in src/api/eventStream.ts): the path and `cursor` ("Last event ID already
+   * received": the stream starts after it) from the `cf` CLI generated from the API spec
+   * (`wor-subscribe-workflow-instance-events`, "Opens a WebSocket that streams workflow instance
+   * events"); the event objects and the end after a terminal event from
+   * https://developers.cloudflare.com/workflows/build/subscribe-to-instance-events/.
+   * GUESSES: one JSON event per text message; the Bearer token in the Authorization header is accepted
+   * as for every other call; the server closes with 1000 after the terminal event; an unknown instance
+   * is refused at the handshake with 404 and the Cloudflare error envelope. `filter` is not served.
+   * The events come from the engine: the fixture Worker's GET /__subscribe relays the binding's
+   * `instance.subscribe({cursor})` as NDJSON, and each line becomes one message, unchanged.
+   */
+  async function serveSubscribe(req: IncomingMessage, url: URL, socket: Duplex, name: string, id: string): Promise<void> {
+    const key = req.headers['sec-websocket-key'];
+    if (req.headers.upgrade?.toLowerCase() !== 'websocket' || typeof key !== 'string') throw new HttpError(400, 10001, 'expected a WebSocket upgrade');
+    if (streamMode !== 'on') throw new HttpError(Number(streamMode), Number(streamMode) === 404 ? 7003 : 10000, Number(streamMode) === 404 ? 'No route for the URI' : 'Not implemented');
+    const cursor = url.searchParams.get('cursor');
+    if (cursor !== null && !/^\d+$/.test(cursor)) throw new HttpError(400, 10001, 'cursor: must be an integer >= 0');
+    const q = new URLSearchParams({ workflow: name, id });
+    if (cursor !== null) q.set('cursor', cursor);
+    engineRequests++;
+    const upstream = await engine.request({ method: 'GET', path: `/__subscribe?${q}`, bodyTimeout: 0, headersTimeout: 30_000 });
+    if (upstream.statusCode !== 200) {
+      const text = await upstream.body.text();
+      if (upstream.statusCode === 404) throw new HttpError(404, /instance/i.test(text) ? 10400 : 10200, /instance/i.test(text) ? 'workflows.api.error.instance.not_found' : 'workflows.api.error.workflow.not_found');
+      throw new HttpError(upstream.statusCode === 501 ? 501 : 500, 10000, `event stream unavailable: ${text.slice(0, 200)}`);
+    }
+    const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    let open = true;
+    const stop = () => {
+      open = false;
+      upstream.body.destroy();
+    };
+    socket.on('close', stop);
+    socket.on('error', stop);
+    // Client frames: answer a close, ignore the rest (pings are answered by nothing the client needs).
+    socket.on('data', (b: Buffer) => {
+      if ((b[0] & 0x0f) === 0x8 && open) {
+        socket.end(wsFrame(0x8, Buffer.from([0x03, 0xe8])));
+        stop();
+      }
+    });
+    let sent = 0;
+    let rest = '';
+    try {
+      for await (const chunk of upstream.body) {
+        rest += (chunk as Buffer).toString('utf8');
+        let nl: number;
+        while ((nl = rest.indexOf('\n')) >= 0) {
+          const line = rest.slice(0, nl);
+          rest = rest.slice(nl + 1);
+          if (!open || line.trim() === '') continue;
+          socket.write(wsFrame(0x1, Buffer.from(line, 'utf8')));
+          sent++;
+          if (dropAfter > 0 && sent >= dropAfter) {
+            socket.destroy();
+            stop();
+            return;
+          }
+        }
+      }
+    } catch {
+      /* the client went away, or the engine stopped */
+    }
+    if (open) socket.end(wsFrame(0x8, Buffer.from([0x03, 0xe8])));
   }
 
   async function route(req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
@@ -410,6 +505,25 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     throw new HttpError(404, 7003, 'No route for the URI');
   }
 
+  /** The WebSocket endpoint: the same authentication as every call, then serveSubscribe. */
+  async function upgrade(req: IncomingMessage, url: URL, socket: Duplex): Promise<void> {
+    const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    const token = auth?.[1] ?? '';
+    if (auth) uses.set(token, (uses.get(token) ?? 0) + 1);
+    const pendingRejects = rejections.get(token) ?? 0;
+    if (pendingRejects > 0) {
+      rejections.set(token, pendingRejects - 1);
+      throw new HttpError(401, 10000, 'Authentication error');
+    }
+    const owned = accountTokens[token];
+    if (!(auth ? tokens[token] ?? owned?.scope : undefined)) throw new HttpError(401, 10000, 'Authentication error');
+    const p = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const [client, v4, accountsSeg, account, workflowsSeg, name, instancesSeg, id, action] = p;
+    if (client !== 'client' || v4 !== 'v4' || accountsSeg !== 'accounts' || workflowsSeg !== 'workflows' || instancesSeg !== 'instances' || action !== 'subscribe' || p.length !== 9) throw new HttpError(404, 7003, 'No route for the URI');
+    if (!accounts.some((a) => a.id === account) || (owned && owned.accountId !== account)) throw new HttpError(403, 10000, 'Authentication error');
+    await serveSubscribe(req, url, socket, name, id);
+  }
+
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     requests++;
@@ -441,6 +555,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       send(res, 200, { uses: uses.get(bearer) ?? 0 });
       return;
     }
+    // Test support only: POST /__gateway/stream?mode=on|404|501&dropAfter=N is setStream for host-side tests.
+    if (req.method === 'POST' && url.pathname === '/__gateway/stream') {
+      req.resume();
+      const mode = url.searchParams.get('mode') ?? 'on';
+      if (mode !== 'on' && mode !== '404' && mode !== '501') {
+        send(res, 400, failure(10001, 'mode must be on, 404 or 501'));
+        return;
+      }
+      streamMode = mode;
+      dropAfter = Number(url.searchParams.get('dropAfter') ?? 0) || 0;
+      send(res, 200, { mode: streamMode, dropAfter });
+      return;
+    }
     if (pending429 > 0) {
       pending429--;
       req.resume();
@@ -454,6 +581,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
       if (e instanceof HttpError) send(res, e.status, failure(e.code, e.message));
       else send(res, 500, failure(10000, `gateway: ${e instanceof Error ? e.message : String(e)}`));
+    });
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    requests++;
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const entry = { method: req.method ?? '', path: url.pathname + url.search, status: 101 };
+    log.push(entry);
+    socket.on('error', () => undefined);
+    upgrade(req, url, socket).catch((e: unknown) => {
+      const status = e instanceof HttpError ? e.status : 500;
+      entry.status = status;
+      if (socket.destroyed) return;
+      const body = JSON.stringify(e instanceof HttpError ? failure(e.code, e.message) : failure(10000, `gateway: ${e instanceof Error ? e.message : String(e)}`));
+      socket.end(`HTTP/1.1 ${status} Error\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
     });
   });
   server.on('connection', (s: Socket) => {
@@ -486,6 +627,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     },
     tokenUses(token) {
       return uses.get(token) ?? 0;
+    },
+    setStream(mode, drop = 0) {
+      streamMode = mode;
+      dropAfter = drop;
     },
     inject429(n, sec) {
       pending429 = n;

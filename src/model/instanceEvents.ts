@@ -1,0 +1,228 @@
+// An instance's event stream folded into the InstanceDetails every surface already shows, so a panel
+// (or a watch) can follow a running instance from its events alone, with no detail requests.
+//
+// The events are Cloudflare's `WorkflowInstanceEvent` (every event: instanceId, eventId increasing,
+// timestamp in ms; then one of workflow_*, step_*, attempt_*, sleep_*, wait_*, rollback_*), from
+// https://developers.cloudflare.com/workflows/build/subscribe-to-instance-events/#event-fields
+// (cloudflare-docs src/content/docs/workflows/build/subscribe-to-instance-events.mdx). The
+// subscription replays every retained event first, then live ones, and ends after workflow_completed,
+// workflow_errored or workflow_terminated; a `cursor` resumes after the event with that eventId.
+// Checked against the local engine's own implementation (miniflare 5.20261117, workflows-shared
+// `subscription.ts`, `buildWorkflowSubscriptionEvent` and `Engine.nextWorkflowEvent`): step names carry
+// the engine's `-N` suffix, exactly like the detail endpoint's `steps[].name`.
+import type { DoStep, InstanceDetails, InstanceStatus, SleepStep, Step, StepConfig, StepError, WaitForEventStep } from './types';
+
+/** One event, already checked field by field (api/events.ts). Unknown types are kept and ignored here. */
+export interface InstanceEvent {
+  eventId: number;
+  /** ms since the epoch. */
+  timestamp: number;
+  type: string;
+  stepName?: string;
+  attempt?: number;
+  error?: StepError;
+  output?: unknown;
+  params?: unknown;
+  config?: StepConfig;
+  durationMs?: number;
+  eventType?: string;
+  retryDelayMs?: number;
+}
+
+/** The events after which the subscription ends (the docs, "Subscribe to all events"). */
+export const TERMINAL_EVENT_TYPES: readonly string[] = ['workflow_completed', 'workflow_errored', 'workflow_terminated'];
+
+export function isTerminalEvent(e: Pick<InstanceEvent, 'type'>): boolean {
+  return TERMINAL_EVENT_TYPES.includes(e.type);
+}
+
+const STATUS_OF: Record<string, InstanceStatus> = {
+  workflow_queued: 'queued',
+  workflow_started: 'running',
+  workflow_running: 'running',
+  workflow_paused: 'paused',
+  workflow_waiting_for_pause: 'waitingForPause',
+  workflow_waiting: 'waiting',
+  workflow_completed: 'complete',
+  workflow_errored: 'errored',
+  workflow_terminated: 'terminated',
+  rollback_started: 'rollingBack',
+};
+
+function iso(ms: number): string | null {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** What the fold starts from: the instance's identity and what only a detail call knows (version, trigger). */
+export interface FoldSeed {
+  id: string;
+  workflow: string;
+  versionId?: string;
+  trigger?: { source?: string };
+}
+
+/**
+ * Folds events into details. Events at or before the cursor are skipped, so a reconnect that replays
+ * a little (or a server that ignores the cursor) never doubles a step or an attempt.
+ */
+export class InstanceEventFold {
+  /** The last eventId applied: what a reconnect passes as `cursor`. */
+  cursor: number | undefined;
+  /** A terminal event was applied: the stream has nothing more to say. */
+  ended = false;
+  /** Events applied so far. */
+  applied = 0;
+  private readonly d: InstanceDetails;
+  /** Open do/rollback steps, sleeps and waits by name (names are unique thanks to the `-N` suffix). */
+  private readonly byName = new Map<string, DoStep | SleepStep | WaitForEventStep>();
+
+  constructor(seed: FoldSeed) {
+    this.d = { id: seed.id, workflow: seed.workflow, status: 'queued', stepCount: 0, steps: [] };
+    if (seed.versionId !== undefined) this.d.versionId = seed.versionId;
+    if (seed.trigger !== undefined) this.d.trigger = seed.trigger;
+  }
+
+  /** Applies one event; false when it was skipped (already seen, or a type this version ignores). */
+  apply(e: InstanceEvent): boolean {
+    if (this.cursor !== undefined && e.eventId <= this.cursor) return false;
+    this.cursor = e.eventId;
+    this.applied++;
+    const at = iso(e.timestamp);
+    const d = this.d;
+    const status = STATUS_OF[e.type];
+    if (status !== undefined) d.status = status;
+    switch (e.type) {
+      case 'workflow_queued':
+        d.queued ??= at;
+        return true;
+      case 'workflow_started':
+        d.start ??= at;
+        if (e.params !== undefined) d.params = e.params;
+        return true;
+      case 'workflow_running':
+      case 'workflow_paused':
+      case 'workflow_waiting_for_pause':
+      case 'workflow_waiting':
+        return true;
+      case 'workflow_completed':
+        d.end = at;
+        d.success = true;
+        d.output = e.output;
+        d.error = null;
+        this.ended = true;
+        return true;
+      case 'workflow_errored':
+        d.end = at;
+        d.success = false;
+        d.error = e.error ?? null;
+        this.ended = true;
+        return true;
+      case 'workflow_terminated':
+        d.end = at;
+        this.ended = true;
+        return true;
+      case 'step_started':
+      case 'rollback_step_started': {
+        const step: DoStep = { type: e.type === 'step_started' ? 'step' : 'rollback', name: e.stepName ?? '', start: at, end: null, success: null, attempts: [] };
+        if (e.config !== undefined) step.config = e.config;
+        return this.add(step);
+      }
+      case 'attempt_started':
+      case 'rollback_attempt_started': {
+        const step = this.doStep(e.stepName);
+        step?.attempts.push({ start: at, end: null, success: null, error: null });
+        return step !== undefined;
+      }
+      case 'attempt_completed':
+      case 'attempt_errored':
+      case 'rollback_attempt_completed':
+      case 'rollback_attempt_errored': {
+        const step = this.doStep(e.stepName);
+        // `attempt` is 1-based; an attempt whose start was not seen (filtered stream) is added here.
+        if (!step) return false;
+        const n = e.attempt !== undefined && e.attempt >= 1 ? e.attempt : step.attempts.length;
+        while (step.attempts.length < n) step.attempts.push({ start: null, end: null, success: null, error: null });
+        const a = step.attempts[Math.max(0, n - 1)] ?? step.attempts[step.attempts.length - 1];
+        if (!a) return false;
+        a.end = at;
+        const ok = e.type.endsWith('_completed');
+        a.success = ok;
+        a.error = ok ? null : (e.error ?? null);
+        return true;
+      }
+      case 'step_completed':
+      case 'rollback_step_completed': {
+        const step = this.doStep(e.stepName);
+        if (!step) return false;
+        step.end = at;
+        step.success = true;
+        if (e.output !== undefined) step.output = e.output;
+        return true;
+      }
+      case 'step_errored':
+      case 'rollback_step_errored': {
+        const step = this.doStep(e.stepName);
+        if (!step) return false;
+        step.end = at;
+        step.success = false;
+        return true;
+      }
+      case 'sleep_started':
+        return this.add({ type: 'sleep', name: e.stepName ?? '', start: at, end: null, finished: false, error: null });
+      case 'sleep_completed': {
+        const step = this.byName.get(e.stepName ?? '');
+        if (step?.type !== 'sleep') return false;
+        step.end = at;
+        step.finished = true;
+        return true;
+      }
+      case 'wait_started': {
+        const step: WaitForEventStep = { type: 'waitForEvent', name: e.stepName ?? '', start: at, end: null, finished: false, error: null };
+        if (e.eventType !== undefined) step.eventType = e.eventType;
+        return this.add(step);
+      }
+      case 'wait_completed':
+      case 'wait_timed_out': {
+        const step = this.byName.get(e.stepName ?? '');
+        if (step?.type !== 'waitForEvent') return false;
+        step.end = at;
+        step.finished = true;
+        // GUESS: the event carries no payload and no error text; the detail endpoint's wording for a
+        // timed-out wait is not reproduced, only that it timed out.
+        if (e.type === 'wait_timed_out') step.error = { name: 'TimeoutError', message: 'The wait for the event timed out.' };
+        return true;
+      }
+      case 'rollback_started':
+        return true;
+      case 'rollback_completed':
+        d.rollback = { outcome: 'complete', error: null };
+        return true;
+      case 'rollback_errored':
+        d.rollback = { outcome: 'failed', error: null };
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private add(step: DoStep | SleepStep | WaitForEventStep): boolean {
+    // A replayed start (same name) replaces nothing: the first one stands.
+    if (this.byName.has(step.name)) return false;
+    this.byName.set(step.name, step);
+    this.d.steps.push(step);
+    this.d.stepCount = this.d.steps.length;
+    return true;
+  }
+
+  private doStep(name: string | undefined): DoStep | undefined {
+    const step = this.byName.get(name ?? '');
+    return step?.type === 'step' || step?.type === 'rollback' ? step : undefined;
+  }
+
+  /** A copy of the details so far, safe to hand on while more events arrive. */
+  details(): InstanceDetails {
+    const steps: Step[] = this.d.steps.map((s) => (s.type === 'step' || s.type === 'rollback' ? { ...s, attempts: s.attempts.map((a) => ({ ...a })) } : { ...s }));
+    return { ...this.d, steps };
+  }
+}
