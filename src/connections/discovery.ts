@@ -20,9 +20,19 @@ async function answers(baseUrl: string, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
-/** Returns the base URLs (no API path) of the sessions that answer. */
-export async function discoverLocalSessions(extraUrls: string[], timeoutMs = 600): Promise<string[]> {
+/**
+ * Returns the base URLs (no API path) of the sessions that answer. All candidates are probed at once;
+ * `onFound` hears of each session as soon as it answers, so a caller need not wait for the slowest
+ * candidate (a port held by something that never answers costs the whole timeout).
+ */
+export async function discoverLocalSessions(extraUrls: string[], timeoutMs = 600, onFound?: (baseUrl: string) => void): Promise<string[]> {
   const candidates = [...new Set([...DEFAULT_PORTS.map((p) => `http://127.0.0.1:${p}`), ...extraUrls.map((u) => u.replace(/\/+$/, ''))])];
-  const found = await Promise.all(candidates.map(async (u) => ((await answers(u, timeoutMs)) ? u : undefined)));
+  const found = await Promise.all(
+    candidates.map(async (u) => {
+      if (!(await answers(u, timeoutMs))) return undefined;
+      onFound?.(u);
+      return u;
+    }),
+  );
   return found.filter((u): u is string => u !== undefined);
 }

@@ -53,15 +53,23 @@ export class ConnectionRegistry implements vscode.Disposable {
         const configured = (Array.isArray(setting) ? setting : []).filter((u): u is string => typeof u === 'string').map((u) => u.replace(/\/+$/, ''));
         for (const u of configured) if (!isLoopback(u) && !this.consent.has(u)) this.log.warn(`Not probing ${u} from "cloudflareWorkflows.localUrls": it is not a loopback address. Run "Connect to Local Dev Session…" with it to agree to it.`);
         const allowed = configured.filter((u) => isLoopback(u) || this.consent.has(u));
-        const found = await discoverLocalSessions(allowed);
-        const next: LocalConnection[] = found.map((baseUrl) => ({
+        const toConnection = (baseUrl: string): LocalConnection => ({
           kind: 'local',
           id: localConnectionId(baseUrl),
           label: `Local · ${new URL(baseUrl).host}`,
           baseUrl,
           source: allowed.includes(baseUrl) ? 'setting' : 'discovered',
           remote: !isLoopback(baseUrl),
-        }));
+        });
+        // A session that answers is shown at once; sessions that went away are dropped when the probe ends.
+        const found = await discoverLocalSessions(allowed, undefined, (baseUrl) => {
+          const c = toConnection(baseUrl);
+          if (this.locals.some((l) => l.id === c.id)) return;
+          this.locals = [...this.locals, c];
+          this.changed.fire();
+          this.firstLocalFound?.();
+        });
+        const next = found.map(toConnection);
         const before = this.locals.map((l) => l.id).join();
         this.locals = next;
         for (const id of [...this.backends.keys()]) if (id.startsWith('local:') && !next.some((l) => l.id === id)) this.dropBackend(id);
@@ -72,6 +80,20 @@ export class ConnectionRegistry implements vscode.Disposable {
     })();
     return this.discovering;
   }
+
+  /**
+   * The first probe of a window, for the view's first items: resolves when a local session is known
+   * (one found before, or the first to answer now) or when the probe ends, whichever comes first, so
+   * the first items never wait for the slowest candidate. The probe itself runs to its end.
+   */
+  firstProbe(): { quick: Promise<void>; done: Promise<void> } {
+    const done = this.refreshLocal();
+    if (this.locals.length) return { quick: Promise.resolve(), done };
+    const found = new Promise<void>((r) => (this.firstLocalFound = r));
+    const quick = Promise.race([found, done]).finally(() => (this.firstLocalFound = undefined));
+    return { quick, done };
+  }
+  private firstLocalFound: (() => void) | undefined;
 
   async backend(id: string): Promise<WorkflowsBackend> {
     const existing = this.backends.get(id);

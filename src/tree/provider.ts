@@ -48,7 +48,10 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
       if (!this.roots) {
         // The first load probes ports for local sessions: the view shows its progress bar meanwhile.
         const probeStart = performance.now();
-        await vscode.window.withProgress({ location: { viewId: TREE_VIEW_ID } }, () => this.registry.refreshLocal());
+        // Items show as soon as the first session answers; the progress bar stays until the probe ends.
+        const probe = this.registry.firstProbe();
+        void vscode.window.withProgress({ location: { viewId: TREE_VIEW_ID } }, () => probe.done);
+        await probe.quick;
         this.rebuildRoots(false);
         // Where the time to the first items goes: the extension host's age says how much came before us.
         this.log.info(`First tree items: local probe ${Math.round(performance.now() - probeStart)} ms, extension host up ${Math.round(process.uptime() * 1000)} ms`);
