@@ -81,7 +81,8 @@ async function main(): Promise<void> {
   const commit = measuredCommit();
   const started = Date.now();
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}, load ${loadavg()[0].toFixed(2)}`;
-  const only = process.argv.slice(2);
+  // `npm run bench -- view webview` or `npm run bench -- --only=view,webview`: only those parts.
+  const only = process.argv.slice(2).flatMap((a) => a.replace(/^--only=/, '').split(',')).filter(Boolean);
   const want = (k: string) => only.length === 0 || only.includes(k);
   const rows: Row[] = [];
   const raw: Record<string, unknown> = { date: new Date().toISOString(), commit, machine };
