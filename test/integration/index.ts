@@ -98,6 +98,7 @@ export async function run(): Promise<void> {
   await import('./suite/codelens.test');
   await import('./suite/cloud.test');
   await import('./suite/signIn.test');
+  await import('./suite/wranglerSignIn.test');
   await import('./suite/bulkRequests.test');
   await import('./suite/inbox.test');
   // Last: it runs every command with hostile arguments, so nothing after it depends on the state it leaves.
