@@ -46,8 +46,11 @@ export class CommandPalette {
     await this.page.keyboard.press('F1');
     await this.quickInput.widget.waitFor();
     await this.page.keyboard.type(`>${title}`.replace(/^>>/, '>'));
+    // The row whose label is exactly the title, clicked: Enter runs whichever row is on top, and a
+    // longer title that contains this one ("Send Event to All…" for "Send Event…") can be on top.
+    const row = this.quickInput.widget.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`) }) }).first();
     try {
-      await this.quickInput.row(title).first().waitFor();
+      await row.waitFor();
     } catch (e) {
       // Say where the typed keys went: a palette that lost its focus (to a webview that finished
       // loading, say) closes, and the title then lands elsewhere.
@@ -58,7 +61,7 @@ export class CommandPalette {
       });
       throw new Error(`the palette did not list "${title}" (${where})`, { cause: e });
     }
-    await this.page.keyboard.press('Enter');
+    await row.click();
   }
 }
 
@@ -155,4 +158,8 @@ export class InstanceWebview {
   text(text: string | RegExp): Locator {
     return this.frame.getByText(text);
   }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
