@@ -39,6 +39,7 @@ export async function runHostBench(opts: { instances?: number; log?: (l: string)
   const t0 = Date.now();
   const rh = await startRealHost({
     name: 'bench',
+    build: false,
     gateway: true,
     env: { CFWF_BENCH_OUT: outFile },
     extensionTestsPath: join(root, 'out', 'test', 'bench', 'hostBench.js'),

@@ -2,6 +2,7 @@
 // fixture, seeded), a copy of the fixture as the workspace, code-server, and headless Chromium.
 // Every process is stopped in `dispose()`, also after failures.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -31,12 +32,19 @@ export async function startRealHost(opts: {
   extensionTestsPath?: string;
   /** The extension to load (default: this project). */
   extensionDevelopmentPath?: string;
+  /**
+   * Bundle this project (development build, test bundles included) before starting, so a suite run on
+   * its own tests the current source: without it a fresh checkout has no bundle and the host waits for
+   * a test module that is not there. Benchmarks turn it off to measure the production build they made.
+   */
+  build?: boolean;
   /** Also start the production-shaped gateway in front of the engine (cloud connections). */
   gateway?: boolean;
   /** Runs after seeding, before the host starts (benchmarks add their data here). */
   prepare?: (engine: Awaited<ReturnType<typeof startEngine>>) => Promise<void>;
   log?: (line: string) => void;
 }): Promise<RealHost> {
+  if ((opts.build ?? true) && !opts.extensionDevelopmentPath) execFileSync(process.execPath, ['esbuild.mjs', '--tests'], { cwd: root, stdio: 'ignore' });
   const stateDir = mkdtempSync(join(tmpdir(), `cfwf-${opts.name}-`));
   const workspace = join(stateDir, 'workspace');
   cpSync(fixtureDir, workspace, { recursive: true, filter: (src) => !src.includes('.wrangler') });
