@@ -87,7 +87,7 @@ export class WaitingInbox {
     // The inbox's own row is not redrawn after this first scan: a refresh of a node while the tree is
     // still expanding it left its children unexpandable in the workbench (seen in the UI test). The
     // type rows carry the counts; the inbox row shows its total from the next redraw on.
-    if (!node.types && !node.error) await this.scan(node);
+    if (!node.types && !node.error) await this.scanOnce(node);
     if (node.error) return [{ kind: 'message', id: `${node.id}/error`, parent: node, severity: 'error', text: node.error instanceof Error ? node.error.message : String(node.error), action: { command: 'cloudflareWorkflows.refresh', title: 'Retry', args: [node.parent] } } satisfies MessageNode];
     const out: TreeNode[] = [...(node.types ?? [])];
     if ((node.unchecked ?? 0) > 0) out.push({ kind: 'message', id: `${node.id}/unchecked`, parent: node, severity: 'info', text: `${node.unchecked} more unfinished instance${node.unchecked === 1 ? '' : 's'} not checked yet (checked on the next refresh)` } satisfies MessageNode);
@@ -133,6 +133,20 @@ export class WaitingInbox {
   }
 
   // ---- Scanning -----------------------------------------------------------------------------------
+
+  /**
+   * One scan per inbox at a time: the workbench and a caller (a test, a command) can ask for the same
+   * children at once, and a second scan would repeat the list and detail requests.
+   */
+  private scanOnce(node: InboxNode): Promise<boolean> {
+    let p = this.scanning.get(node);
+    if (!p) {
+      p = this.scan(node).finally(() => this.scanning.delete(node));
+      this.scanning.set(node, p);
+    }
+    return p;
+  }
+  private readonly scanning = new Map<InboxNode, Promise<boolean>>();
 
   /** Scans what an inbox covers and rebuilds its type nodes. Returns whether what it shows changed. */
   async scan(node: InboxNode): Promise<boolean> {
@@ -294,7 +308,7 @@ export class WaitingInbox {
     for (const n of this.nodes.values()) {
       const parentsOpen = expanded.has(n.parent.id) && (n.parent.kind === 'connection' || expanded.has(n.parent.parent.id));
       if (!expanded.has(n.id) || !parentsOpen || !n.types) continue;
-      if (await this.scan(n)) {
+      if (await this.scanOnce(n)) {
         any = true;
         this.fire(n);
       }
