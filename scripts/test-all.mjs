@@ -25,6 +25,19 @@ const steps = [
   { name: 'ui', cmd: ['npx', 'mocha', '--config', '.mocharc.ui.json'], kind: 'mocha' },
 ].filter((s) => only.length === 0 || only.includes(s.name));
 
+/** Titles of failed tests in a step's output: mocha's spec reporter (`  1) title`) and the integration stream (`✖ title`). */
+function failedTitles(out) {
+  const titles = new Set();
+  const failing = out.lastIndexOf(' failing');
+  for (const line of out.split('\n')) {
+    const spec = /^\s{4,}\d+\) (.+)$/.exec(line);
+    if (spec && (failing < 0 || out.indexOf(line) < failing)) titles.add(spec[1].trim());
+    const stream = /^\s*✖ (.+)$/.exec(line);
+    if (stream) titles.add(stream[1].trim());
+  }
+  return [...titles];
+}
+
 function run(cmd) {
   return new Promise((resolve) => {
     let out = '';
@@ -72,6 +85,8 @@ for (const step of steps) {
   passed += p;
   failed += f;
   summary.push(`${step.name.padEnd(12)} ${String(p).padStart(4)} passed ${String(f).padStart(3)} failed  ${((Date.now() - t) / 1000).toFixed(0)} s`);
+  // Name what failed next to the counts: CI keeps only the end of a long log.
+  if (f > 0) for (const title of failedTitles(out).slice(0, 10)) summary.push(`    ✖ ${title}`);
 }
 // A narrowed run must say so in its last line, and CI (CI=true) must never be narrowed.
 const narrowed = [process.env.CFWF_GREP ? `CFWF_GREP=${JSON.stringify(process.env.CFWF_GREP)}` : '', only.length ? `steps: ${only.join(' ')}` : ''].filter(Boolean).join('; ');
