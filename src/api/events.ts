@@ -76,9 +76,9 @@ export function parseInstanceEvent(text: string, maxBytes = MAX_EVENT_BYTES): In
   const eventId = num(v, 'eventId');
   const timestamp = num(v, 'timestamp');
   if (type === undefined || type === '') throw new ShapeError('event.type', 'is missing');
-  if (eventId === undefined || !Number.isInteger(eventId) || eventId < 0) throw new ShapeError('event.eventId', 'should be an integer >= 0');
+  if (eventId === undefined || !Number.isSafeInteger(eventId) || eventId < 0) throw new ShapeError('event.eventId', 'should be an integer >= 0');
   if (timestamp === undefined) throw new ShapeError('event.timestamp', 'is missing');
-  const e: InstanceEvent = { eventId, timestamp, type };
+  const e: InstanceEvent = { eventId, timestamp, type, size: text.length };
   const stepName = str(v, 'stepName');
   if (stepName !== undefined) e.stepName = stepName;
   const attempt = num(v, 'attempt');

@@ -26,6 +26,8 @@ export interface FollowScheduler {
 
 export interface FollowOptions {
   seed: FoldSeed;
+  /** Shared memory of backends whose stream failed: consulted before connecting, told after a failure. */
+  availability: StreamAvailability;
   /** Reconnects in a row (each after a failure) before giving up. Default 5. */
   maxReconnects?: number;
   /** First reconnect wait; doubles, with jitter, up to maxDelayMs. Default 1 s and 30 s. */
@@ -52,11 +54,25 @@ const realScheduler: FollowScheduler = {
  * an account without the endpoint cost one failed attempt, not ten, and each poll instead.
  */
 export const UNAVAILABLE_FOR_MS = 5 * 60_000;
-const unavailableUntil = new WeakMap<WorkflowsBackend, number>();
 
-/** The backend can stream (cloud) and has not recently failed to. */
-export function canFollow(backend: WorkflowsBackend, now = Date.now()): boolean {
-  return typeof backend.subscribeInstance === 'function' && (unavailableUntil.get(backend) ?? 0) <= now;
+/**
+ * Which backends recently failed to stream. Owned by whoever owns the backends (the connection
+ * registry), so the memory lives and dies with them; keyed weakly, so a dropped backend (a new token)
+ * is asked afresh.
+ */
+export class StreamAvailability {
+  private readonly unavailableUntil = new WeakMap<WorkflowsBackend, number>();
+
+  constructor(private readonly forMs = UNAVAILABLE_FOR_MS) {}
+
+  /** The backend can stream (cloud) and has not recently failed to. */
+  canFollow(backend: WorkflowsBackend, now = Date.now()): boolean {
+    return typeof backend.subscribeInstance === 'function' && (this.unavailableUntil.get(backend) ?? 0) <= now;
+  }
+
+  markUnavailable(backend: WorkflowsBackend, now = Date.now()): void {
+    this.unavailableUntil.set(backend, now + this.forMs);
+  }
 }
 
 export function followInstance(backend: WorkflowsBackend, workflow: string, id: string, handlers: FollowHandlers, opts: FollowOptions): Follower {
@@ -79,17 +95,17 @@ export function followInstance(backend: WorkflowsBackend, workflow: string, id: 
     dirty = false;
     handlers.onDetails(fold.details(), fold);
   };
-  const giveUp = (reason: Error) => {
+  const giveUp = (reason: Error, remember = true) => {
     if (stopped) return;
     flush();
     stopped = true;
-    if (!everOpened) unavailableUntil.set(backend, now() + UNAVAILABLE_FOR_MS);
+    if (remember && !everOpened) opts.availability.markUnavailable(backend, now());
     handlers.onUnavailable(reason);
   };
 
   async function run(failures: number): Promise<void> {
     if (stopped) return;
-    if (!canFollow(backend, now())) return giveUp(new WorkflowsApiError('unsupported', 'The event stream is not available for this connection right now.', { code: STREAM_UNAVAILABLE }));
+    if (!opts.availability.canFollow(backend, now())) return giveUp(new WorkflowsApiError('unsupported', 'The event stream is not available for this connection right now.', { code: STREAM_UNAVAILABLE }), false);
     controller = new AbortController();
     let opened = false;
     let reason: string;

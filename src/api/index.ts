@@ -1,7 +1,7 @@
 // The API layer's public surface: two backends behind one interface, account-setup helpers, one error
 // type, and the domain types. Nothing outside src/api should import from its other files.
 export type { BackendStats, BatchDeleteResult, GetInstanceOptions, RequestOptions, StepOutput, SubscribeOptions, WorkflowsBackend } from './backend';
-export { canFollow, followInstance, UNAVAILABLE_FOR_MS, type Follower, type FollowHandlers, type FollowOptions, type FollowScheduler } from './follow';
+export { followInstance, StreamAvailability, UNAVAILABLE_FOR_MS, type Follower, type FollowHandlers, type FollowOptions, type FollowScheduler } from './follow';
 export { STREAM_UNAVAILABLE } from './eventStream';
 export { parseInstanceEvent } from './events';
 export { isApiError, WorkflowsApiError, type ApiErrorDetail, type ErrorKind } from './errors';

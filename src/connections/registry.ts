@@ -1,7 +1,7 @@
 // The backend registry: which connections exist (cloud accounts + local sessions), one backend per
 // connection, and what each may do (read-only tokens). The tree and the commands ask it for backends.
 import * as vscode from 'vscode';
-import { cloudBackend, localBackend, type WorkflowsBackend } from '../api';
+import { cloudBackend, localBackend, StreamAvailability, type WorkflowsBackend } from '../api';
 import type { InstanceDetails } from '../model/types';
 import type { Log } from '../log';
 import { CloudConnectionStore } from './cloudStore';
@@ -27,6 +27,8 @@ export class ConnectionRegistry implements vscode.Disposable {
   private readonly readOnly = new Map<string, ReadOnlyInfo>();
   /** Instance details fetched anyway (webview, commands): the tree shows derived states from them. */
   readonly details = new Map<string, InstanceDetails>();
+  /** Backends whose event stream recently failed: panels and watches poll those instead of asking again. */
+  readonly streams = new StreamAvailability();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private discovering: Promise<void> | undefined;

@@ -27,6 +27,8 @@ export interface InstanceEvent {
   durationMs?: number;
   eventType?: string;
   retryDelayMs?: number;
+  /** Length of the message it came in (set by the parser): what holding its payload costs, roughly. */
+  size?: number;
 }
 
 /** The events after which the subscription ends (the docs, "Subscribe to all events"). */
@@ -48,6 +50,16 @@ const STATUS_OF: Record<string, InstanceStatus> = {
   workflow_terminated: 'terminated',
   rollback_started: 'rollingBack',
 };
+
+/**
+ * What one fold may hold, whatever the server sends: steps (a detail response of this many is tens of
+ * MiB already), attempts per step (an `attempt` of 1e9 must not allocate a billion rows) and payload
+ * characters (outputs, errors, params; past the budget an output reads as Cloudflare's own truncation
+ * marker, so the view offers to load it in full, and an error keeps its first characters).
+ */
+export const FOLD_LIMITS = Object.freeze({ steps: 20_000, attemptsPerStep: 1_000, payloadChars: 64 * 1024 * 1024, errorCharsOverBudget: 1_000 });
+/** Cloudflare's marker for an output its logs cut (model/replayTest.ts reads it the same way). */
+export const TRUNCATED_OUTPUT = '[...output truncated]';
 
 function iso(ms: number): string | null {
   const d = new Date(ms);
@@ -73,6 +85,8 @@ export class InstanceEventFold {
   ended = false;
   /** Events applied so far. */
   applied = 0;
+  /** Payload characters held so far (FOLD_LIMITS.payloadChars). */
+  private held = 0;
   private readonly d: InstanceDetails;
   /** Open do/rollback steps, sleeps and waits by name (names are unique thanks to the `-N` suffix). */
   private readonly byName = new Map<string, DoStep | SleepStep | WaitForEventStep>();
@@ -98,7 +112,7 @@ export class InstanceEventFold {
         return true;
       case 'workflow_started':
         d.start ??= at;
-        if (e.params !== undefined) d.params = e.params;
+        if (e.params !== undefined) d.params = this.afford(e) ? e.params : TRUNCATED_OUTPUT;
         return true;
       case 'workflow_running':
       case 'workflow_paused':
@@ -108,14 +122,14 @@ export class InstanceEventFold {
       case 'workflow_completed':
         d.end = at;
         d.success = true;
-        d.output = e.output;
+        d.output = this.afford(e) ? e.output : TRUNCATED_OUTPUT;
         d.error = null;
         this.ended = true;
         return true;
       case 'workflow_errored':
         d.end = at;
         d.success = false;
-        d.error = e.error ?? null;
+        d.error = this.error(e);
         this.ended = true;
         return true;
       case 'workflow_terminated':
@@ -131,8 +145,9 @@ export class InstanceEventFold {
       case 'attempt_started':
       case 'rollback_attempt_started': {
         const step = this.doStep(e.stepName);
-        step?.attempts.push({ start: at, end: null, success: null, error: null });
-        return step !== undefined;
+        if (!step || step.attempts.length >= FOLD_LIMITS.attemptsPerStep) return false;
+        step.attempts.push({ start: at, end: null, success: null, error: null });
+        return true;
       }
       case 'attempt_completed':
       case 'attempt_errored':
@@ -141,14 +156,15 @@ export class InstanceEventFold {
         const step = this.doStep(e.stepName);
         // `attempt` is 1-based; an attempt whose start was not seen (filtered stream) is added here.
         if (!step) return false;
-        const n = e.attempt !== undefined && e.attempt >= 1 ? e.attempt : step.attempts.length;
+        const n = e.attempt !== undefined && e.attempt >= 1 ? Math.floor(e.attempt) : step.attempts.length;
+        if (n > FOLD_LIMITS.attemptsPerStep) return false;
         while (step.attempts.length < n) step.attempts.push({ start: null, end: null, success: null, error: null });
         const a = step.attempts[Math.max(0, n - 1)] ?? step.attempts[step.attempts.length - 1];
         if (!a) return false;
         a.end = at;
         const ok = e.type.endsWith('_completed');
         a.success = ok;
-        a.error = ok ? null : (e.error ?? null);
+        a.error = ok ? null : this.error(e);
         return true;
       }
       case 'step_completed':
@@ -157,7 +173,7 @@ export class InstanceEventFold {
         if (!step) return false;
         step.end = at;
         step.success = true;
-        if (e.output !== undefined) step.output = e.output;
+        if (e.output !== undefined) step.output = this.afford(e) ? e.output : TRUNCATED_OUTPUT;
         return true;
       }
       case 'step_errored':
@@ -206,9 +222,23 @@ export class InstanceEventFold {
     }
   }
 
+  /** Whether the event's payload still fits the budget; if so, it is counted. */
+  private afford(e: InstanceEvent): boolean {
+    const cost = e.size ?? 0;
+    if (this.held + cost > FOLD_LIMITS.payloadChars) return false;
+    this.held += cost;
+    return true;
+  }
+
+  private error(e: InstanceEvent): StepError | null {
+    if (!e.error) return null;
+    if (this.afford(e)) return e.error;
+    return { name: e.error.name.slice(0, 200), message: e.error.message.slice(0, FOLD_LIMITS.errorCharsOverBudget) };
+  }
+
   private add(step: DoStep | SleepStep | WaitForEventStep): boolean {
     // A replayed start (same name) replaces nothing: the first one stands.
-    if (this.byName.has(step.name)) return false;
+    if (this.byName.has(step.name) || this.d.steps.length >= FOLD_LIMITS.steps) return false;
     this.byName.set(step.name, step);
     this.d.steps.push(step);
     this.d.stepCount = this.d.steps.length;
@@ -225,4 +255,25 @@ export class InstanceEventFold {
     const steps: Step[] = this.d.steps.map((s) => (s.type === 'step' || s.type === 'rollback' ? { ...s, attempts: s.attempts.map((a) => ({ ...a })) } : { ...s }));
     return { ...this.d, steps };
   }
+}
+
+/** The kinds of step the fold builds (a detail response can also hold terminations and unknown kinds). */
+function foldable(s: Step): s is DoStep | SleepStep | WaitForEventStep {
+  return s.type === 'step' || s.type === 'rollback' || s.type === 'sleep' || s.type === 'waitForEvent';
+}
+
+/**
+ * The fold's details shown on top of what a detail request said (`base`). Undefined while the fold has
+ * not caught up with it (the replay of history is shorter than the fetched steps: showing it would step
+ * back). A step that had finished in `base` keeps that version, which carries what events do not (a
+ * received event's payload, the wording of a timeout); fields the events did not set keep base's value.
+ */
+export function mergeFolded(base: InstanceDetails, folded: InstanceDetails, ended: boolean): InstanceDetails | undefined {
+  const known = base.steps.filter(foldable);
+  if (!ended && folded.steps.length < known.length) return undefined;
+  const steps = folded.steps.map((s, i) => {
+    const b = known[i];
+    return b && b.type === s.type && b.name === s.name && b.end ? b : s;
+  });
+  return { ...base, ...folded, steps, stepCount: Math.max(folded.stepCount, steps.length) };
 }

@@ -2,7 +2,7 @@
 // production-shaped gateway, whose stream carries the real engine's own events (the fixture Worker
 // relays the binding's instance.subscribe()). History first, then live, resumable with a cursor.
 import * as assert from 'node:assert/strict';
-import { canFollow, cloudBackend, followInstance, STREAM_UNAVAILABLE, type CloudWorkflowsBackend, type InstanceDetails, type WorkflowsApiError } from '../../src/api';
+import { cloudBackend, followInstance, StreamAvailability, STREAM_UNAVAILABLE, type CloudWorkflowsBackend, type InstanceDetails, type WorkflowsApiError } from '../../src/api';
 import type { InstanceEvent } from '../../src/model/instanceEvents';
 import { startGateway, type Gateway } from '../support/gateway';
 import { startEngine, waitFor, type Engine } from './lib';
@@ -85,7 +85,7 @@ describe('cloud event stream through the gateway on a real engine', function () 
     const c = backend();
     try {
       const done = await new Promise<InstanceDetails>((resolve, reject) => {
-        followInstance(c, 'order-pipeline', 'stream-2', { onDetails: () => undefined, onEnd: resolve, onUnavailable: reject }, { seed: { id: 'stream-2', workflow: 'order-pipeline' }, baseDelayMs: 50, maxDelayMs: 200 });
+        followInstance(c, 'order-pipeline', 'stream-2', { onDetails: () => undefined, onEnd: resolve, onUnavailable: reject }, { seed: { id: 'stream-2', workflow: 'order-pipeline' }, availability: new StreamAvailability(), baseDelayMs: 50, maxDelayMs: 200 });
       });
       assert.equal(done.status, 'complete');
       const calls = subscribes(gw, 'stream-2');
@@ -104,13 +104,14 @@ describe('cloud event stream through the gateway on a real engine', function () 
   it('reports the stream unavailable (the endpoint answers 501) so the caller polls, and does not ask again at once', async () => {
     gw.setStream('501');
     const c = backend();
+    const availability = new StreamAvailability();
     try {
       const reason = await new Promise<Error>((resolve, reject) => {
-        followInstance(c, 'order-pipeline', 'stream-1', { onDetails: () => reject(new Error('no events expected')), onEnd: () => reject(new Error('no end expected')), onUnavailable: resolve }, { seed: { id: 'stream-1', workflow: 'order-pipeline' } });
+        followInstance(c, 'order-pipeline', 'stream-1', { onDetails: () => reject(new Error('no events expected')), onEnd: () => reject(new Error('no end expected')), onUnavailable: resolve }, { seed: { id: 'stream-1', workflow: 'order-pipeline' }, availability });
       });
       assert.equal((reason as WorkflowsApiError).extra?.code, STREAM_UNAVAILABLE);
-      assert.equal(canFollow(c), false, 'the next panel polls without trying');
-      assert.equal(canFollow(b), true, 'another connection is not affected');
+      assert.equal(availability.canFollow(c), false, 'the next panel polls without trying');
+      assert.equal(availability.canFollow(b), true, 'another connection is not affected');
     } finally {
       await c.close();
     }
