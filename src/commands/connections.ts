@@ -2,7 +2,7 @@
 // import CLOUDFLARE_API_TOKEN with consent, rename, update token, remove (deletes the secret),
 // connect to a local session by URL, and start `wrangler dev` for the workspace.
 import * as vscode from 'vscode';
-import { forModalDetail, forNotification, forQuickPickDescription, forQuickPickLabel, forQuickPickTitle } from '../model/display';
+import { forNotification, forQuickPickDescription, forQuickPickLabel, forQuickPickTitle } from '../model/display';
 import { isApiError, listAccounts, verifyCredential, type VerifiedCredential } from '../api';
 import { parseWranglerConfig } from '../model/wranglerConfig';
 import { httpHost, isLoopback } from '../api';
@@ -182,31 +182,3 @@ export async function connectLocal(ctx: CommandContext): Promise<void> {
   await ctx.tree.refresh();
 }
 
-/** Runs `wrangler dev` for the workspace's wrangler config in a terminal and connects when it answers. */
-export async function startLocalSession(ctx: CommandContext): Promise<void> {
-  const configs = await vscode.workspace.findFiles('**/wrangler.{json,jsonc,toml}', '**/node_modules/**', 20);
-  const withWorkflows: vscode.Uri[] = [];
-  for (const uri of configs) {
-    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    if (/workflows/.test(text)) withWorkflows.push(uri);
-  }
-  if (withWorkflows.length === 0) throw new Error('No wrangler.json, wrangler.jsonc or wrangler.toml with "workflows" in this workspace.');
-  const config = withWorkflows.length === 1 ? withWorkflows[0] : must(await vscode.window.showQuickPick(withWorkflows.map((u) => ({ label: forQuickPickLabel(vscode.workspace.asRelativePath(u)), uri: u })), { title: 'Which Worker?' })).uri;
-  const cwd = vscode.Uri.joinPath(config, '..');
-  // `wrangler dev` runs the workspace's code: never in Restricted Mode, and never without the user saying so
-  // (a `command:` link can invoke this command too).
-  if (!vscode.workspace.isTrusted) throw new Error('Starting wrangler dev runs this workspace\'s code: trust the workspace first.');
-  must(await vscode.window.showWarningMessage('Run "npx wrangler dev" in a terminal?', { modal: true, detail: forModalDetail(`It runs the Worker in ${vscode.workspace.asRelativePath(cwd)} on this machine.`) }, 'Run wrangler dev'));
-  const terminal = vscode.window.createTerminal({ name: 'wrangler dev (Workflows)', cwd });
-  terminal.show();
-  terminal.sendText('npx wrangler dev');
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Waiting for wrangler dev…', cancellable: true }, async (_p, token) => {
-    for (let i = 0; i < 90 && !token.isCancellationRequested; i++) {
-      await ctx.registry.refreshLocal();
-      if (ctx.registry.connections().some((c) => c.kind === 'local')) return;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    throw new Error('wrangler dev did not answer within 90 s; see the terminal.');
-  });
-  await ctx.tree.refresh();
-}

@@ -36,3 +36,17 @@ export async function discoverLocalSessions(extraUrls: string[], timeoutMs = 600
   );
   return found.filter((u): u is string => u !== undefined);
 }
+
+/** The first of `ports` that can be bound on loopback right now (nothing listens there), if any. */
+export async function findFreePort(ports: readonly number[]): Promise<number | undefined> {
+  const { createServer } = await import('node:net');
+  for (const port of ports) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  return undefined;
+}

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { discoverLocalSessions } from '../../../src/connections/discovery';
+import { discoverLocalSessions, findFreePort } from '../../../src/connections/discovery';
 
 function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
@@ -35,5 +35,25 @@ describe('connections/discovery discoverLocalSessions', () => {
     assert.ok(!found.includes(hanging.url), 'a port that never answers is no session');
     const mine = heard.filter((h) => h.url === session.url || h.url === hanging.url);
     assert.deepEqual(mine, [{ url: session.url, whileProbing: true }], 'heard of the session once, before the probe ended');
+  });
+});
+
+describe('connections/discovery findFreePort', () => {
+  it('skips a port something listens on and returns the next bindable one; none when all are taken', async () => {
+    const { server, url } = await listen((_req, res) => res.end());
+    const busy = Number(new URL(url).port);
+    const other = await listen((_req, res) => res.end());
+    const busy2 = Number(new URL(other.url).port);
+    try {
+      // A port just released by a probe server: bindable.
+      const probe = createServer();
+      const freeOne = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as AddressInfo).port)));
+      await new Promise((r) => probe.close(r));
+      assert.equal(await findFreePort([busy, freeOne]), freeOne);
+      assert.equal(await findFreePort([busy, busy2]), undefined);
+    } finally {
+      server.close();
+      other.server.close();
+    }
   });
 });
