@@ -2,9 +2,11 @@
 // Screenshots of each step go to docs/screenshots/ (the README shows them); on a failure, a
 // screenshot and the extension's log are kept in test-results/ui/.
 import * as assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, startRealHost, type RealHost } from '../runner/realHost';
+import { node22Path } from '../../scripts/setup-node22.mjs';
 import { Workbench } from './pages/workbench';
 
 // The README's screenshots are refreshed on request (UPDATE_SCREENSHOTS=1); other runs keep theirs in test-results/.
@@ -56,7 +58,8 @@ describe('UI flows in the real workbench', function () {
   before(async function () {
     this.timeout(180_000);
     mkdirSync(shots, { recursive: true });
-    rh = await startRealHost({ name: 'ui', log: (l) => console.log(`    [ui] ${l}`) });
+    // Start Local Dev Session runs the workspace's wrangler with a Node its engines accept: this one.
+    rh = await startRealHost({ name: 'ui', settings: { 'cloudflareWorkflows.nodePath': node22Path({ install: false }) }, log: (l) => console.log(`    [ui] ${l}`) });
     wb = new Workbench(rh.page);
     await wb.waitReady();
   });
@@ -182,6 +185,7 @@ describe('UI flows in the real workbench', function () {
     assert.deepEqual(created.result.params, {}, 'the params from the editor');
     assert.equal(created.result.steps.length, 300, 'bulk-import defaults to 300 rows');
     await wb.webview().text('import row 2-1').first().waitFor({ timeout: 30_000 });
+    await wb.webviewFocused();
     await wb.screenshot(join(shots, '9-created.png'));
   });
 
@@ -225,6 +229,32 @@ describe('UI flows in the real workbench', function () {
     await rh.page.locator('.tabs-container .tab.active', { hasText: 'typed-params' }).waitFor({ timeout: 30_000 });
     await wb.webview().text(/^typed-params$/).first().waitFor({ timeout: 30_000 });
     await wb.webview().text('import row 2-1').first().waitFor({ timeout: 30_000 });
+    await wb.webviewFocused();
+  });
+
+  it('Go to Instance from the palette opens the typed id; an unknown id is reported and opens no tab', async () => {
+    await ensureConnected(wb);
+    await wb.palette.run('Cloudflare Workflows: Go to Instance…');
+    await wb.quickInput.pick('flaky-payments');
+    await wb.quickInput.waitTitle(/Go to an instance of flaky-payments/);
+    await wb.quickInput.type('payment-errored');
+    await wb.quickInput.accept();
+    await rh.page.locator('.tabs-container .tab.active', { hasText: 'payment-errored' }).waitFor({ timeout: 30_000 });
+    // The panel painted the instance (and took the focus, which it does once its frame loads).
+    await wb.webview().text(/^payment-errored$/).first().waitFor({ timeout: 30_000 });
+    await wb.webviewFocused();
+    await wb.page.locator('.part.sidebar .composite.title').first().click();
+    const tabsBefore = await rh.page.locator('.tabs-container .tab').allInnerTexts();
+    await wb.palette.run('Cloudflare Workflows: Go to Instance…');
+    await wb.quickInput.pick('flaky-payments');
+    await wb.quickInput.waitTitle(/Go to an instance of flaky-payments/);
+    await wb.quickInput.type('no-such-instance');
+    await wb.quickInput.accept();
+    await wb.notifications.expect(/no-such-instance/);
+    const tabs = await rh.page.locator('.tabs-container .tab').allInnerTexts();
+    assert.deepEqual(tabs.map((t) => t.trim()).filter((t) => t.includes('no-such-instance')), [], `no tab for the unknown id (tabs: ${JSON.stringify(tabs)})`);
+    assert.deepEqual(tabs, tabsBefore, 'no tab opened or closed');
+    await wb.palette.run('Notifications: Clear All Notifications');
   });
 
   it('Show Log from the palette shows the extension log in the Output panel', async () => {
@@ -254,5 +284,40 @@ describe('UI flows in the real workbench', function () {
     // Two more watch periods: a watch that still ran would have notified by now.
     await new Promise((r) => setTimeout(r, 22_000));
     assert.equal(await wb.notifications.toast(/new errored instance/).count(), 0, 'no watch notification after Stop All Watches');
+  });
+
+  // Last: it adds a second connection, which the flows above do not expect.
+  it("Start Local Dev Session runs the workspace's own wrangler on a free port of 8787–8797 and connects to it", async function () {
+    this.timeout(240_000);
+    // The project's wrangler, as the workspace's own (node_modules/wrangler; a symlink, as pnpm lays it out).
+    mkdirSync(join(rh.workspace, 'node_modules'), { recursive: true });
+    const cli = join(rh.workspace, 'node_modules', 'wrangler');
+    symlinkSync(join(root, 'node_modules', 'wrangler'), cli, 'dir');
+    let port: number | undefined;
+    try {
+      await ensureConnected(wb);
+      await wb.palette.run('Cloudflare Workflows: Start Local Dev Session');
+      const dialog = rh.page.locator('.monaco-dialog-box', { hasText: /Run "wrangler dev" on port \d+\?/ });
+      await dialog.waitFor();
+      port = Number(/on port (\d+)/.exec(await dialog.innerText())?.[1]);
+      assert.ok(port >= 8787 && port <= 8797 && port !== rh.engine.port, `a free port in discovery's range, not the test engine's ${rh.engine.port} (got ${port})`);
+      assert.match(await dialog.innerText(), /with wrangler \d+\.\d+\.\d+ \(the workspace's\)/);
+      await wb.dialogButton('Run wrangler dev');
+      // The tree shows the new session once it answers (wrangler takes a while to start here).
+      await wb.view.item(`Local · 127.0.0.1:${port}`).first().waitFor({ timeout: 150_000 });
+      const listed = (await (await fetch(`http://127.0.0.1:${port}${rh.engine.apiBase.slice(rh.engine.baseUrl.length)}/workflows`)).json()) as { result: { name: string }[] };
+      assert.ok(listed.result.some((w) => w.name === 'order-pipeline'), 'the started session serves the fixture Worker');
+      await rh.page.locator('.part.panel .tabs-container, .part.panel', { hasText: `wrangler dev :${port}` }).first().waitFor();
+      await wb.screenshot(join(shots, '11-local-session-started.png'));
+      await wb.palette.run('Terminal: Kill All Terminals');
+      await until('the session stopped', async () => !(await fetch(`http://127.0.0.1:${port}${rh.engine.apiBase.slice(rh.engine.baseUrl.length)}/workflows`).then((r) => r.ok, () => false)), 30_000);
+    } finally {
+      // Whatever happened, no wrangler of this test outlives it (later suites probe the same ports).
+      try {
+        execFileSync('pkill', ['-f', cli]);
+      } catch {
+        /* none left */
+      }
+    }
   });
 });

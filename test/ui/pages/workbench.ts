@@ -32,6 +32,18 @@ export class Workbench {
     return new InstanceWebview(this.page);
   }
 
+  /**
+   * Waits until a webview holds the focus. A panel opened without preserveFocus takes the focus when
+   * its frame has loaded, which can be after it painted: a flow that opened one ends here, or the next
+   * flow's quick input loses the focus mid-way and closes (seen with Terminate after Create Instance).
+   */
+  async webviewFocused(): Promise<void> {
+    await this.page.waitForFunction(() => {
+      const el = document.activeElement;
+      return !!el && el.tagName === 'IFRAME' && el.classList.contains('webview');
+    }, undefined, { timeout: 30_000 });
+  }
+
   async dialogButton(name: string): Promise<void> {
     await this.page.locator('.monaco-dialog-box').getByRole('button', { name, exact: true }).click();
   }
@@ -45,7 +57,9 @@ export class CommandPalette {
     await this.quickInput.widget.waitFor({ state: 'hidden', timeout: 10_000 });
     await this.page.keyboard.press('F1');
     await this.quickInput.widget.waitFor();
-    await this.page.keyboard.type(`>${title}`.replace(/^>>/, '>'));
+    // Set, not typed: the palette opens with ">" pre-filled, selected or not depending on what ran
+    // before, and typed keys then made ">>title" (which lists nothing).
+    await this.quickInput.widget.locator('input.input').fill(`>${title}`);
     // The row whose label is exactly the title, clicked: Enter runs whichever row is on top, and a
     // longer title that contains this one ("Send Event to All…" for "Send Event…") can be on top.
     const row = this.quickInput.widget.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`) }) }).first();
