@@ -5,7 +5,9 @@ import { pendingEventType } from '../model/derived';
 import { splitStepName } from '../model/status';
 import { instanceRef } from '../tree/nodes';
 import { InstancePanelManager } from '../webview/instancePanel';
+import type { FetchedInstance } from '../webview/instanceSession';
 import type { PanelTarget, WebviewAction } from '../webview/protocol';
+import type { InstanceDetails } from '../model/types';
 import { isApiError } from '../api';
 import { changeStatus } from './changeStatus';
 import { Cancelled, type CommandContext } from './context';
@@ -37,22 +39,47 @@ export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandC
     }
   };
 
+  // What the panel shows beside the details: the same for fetched details and for the event stream's.
+  const describe = async (target: PanelTarget, details: InstanceDetails): Promise<FetchedInstance> => {
+    const backend = await ctx.service.backend(target.connectionId);
+    const readOnly = !!ctx.registry.readOnlyInfo(target.connectionId);
+    const eventType = pendingEventType(details) ?? (await eventTypeFromSource(ctx.source.index, target.workflow, details));
+    return {
+      details,
+      meta: {
+        pendingEventType: eventType,
+        capabilities: { stepOutput: backend.capabilities.stepOutput, restartFromStep: backend.capabilities.restartFromStep && !readOnly, goToSource: (vscode.workspace.workspaceFolders?.length ?? 0) > 0 },
+        ...(readOnly ? { actions: [], canSendEvent: false } : {}),
+      },
+    };
+  };
+
   const manager = new InstancePanelManager(
     ext.extensionUri,
     {
       async fetchInstance(target, signal) {
-        const backend = await ctx.service.backend(target.connectionId);
-        const details = await ctx.service.getInstance(target, { signal });
-        const readOnly = !!ctx.registry.readOnlyInfo(target.connectionId);
-        const eventType = pendingEventType(details) ?? (await eventTypeFromSource(ctx.source.index, target.workflow, details));
-        return {
-          details,
-          meta: {
-            pendingEventType: eventType,
-            capabilities: { stepOutput: backend.capabilities.stepOutput, restartFromStep: backend.capabilities.restartFromStep && !readOnly, goToSource: (vscode.workspace.workspaceFolders?.length ?? 0) > 0 },
-            ...(readOnly ? { actions: [], canSendEvent: false } : {}),
-          },
+        return describe(target, await ctx.service.getInstance(target, { signal }));
+      },
+      // Cloud: the event stream instead of polling. Describing is async, so updates queue up in order.
+      follow(target, base, handlers) {
+        let queue = Promise.resolve();
+        const then = (fn: () => void | Promise<void>) => {
+          queue = queue.then(fn).catch((e: unknown) => ctx.log.warn(`Instance view ${target.workflow}/${target.id}: ${e instanceof Error ? e.message : String(e)}`));
         };
+        let shown: InstanceDetails | undefined;
+        return ctx.service.follow(target, base, {
+          onDetails: (d) =>
+            then(async () => {
+              shown = d;
+              handlers.onUpdate(await describe(target, d));
+            }),
+          onEnd: (d) =>
+            then(async () => {
+              if (d !== shown) handlers.onUpdate(await describe(target, d));
+              handlers.onEnd();
+            }),
+          onUnavailable: (reason) => then(() => handlers.onUnavailable(reason)),
+        });
       },
       async runAction(target, action: WebviewAction, step) {
         const ref = ctx.service.checkRef({ connectionId: target.connectionId, workflow: target.workflow, id: target.id });

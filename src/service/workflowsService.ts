@@ -4,9 +4,11 @@
 // Commands ask the user first (confirmations, pickers) and then call in here; the webview and the
 // tests call in here directly, never through command arguments.
 import * as vscode from 'vscode';
-import { assertExistingInstanceId, assertWorkflowName, isApiError, type GetInstanceOptions, type StepOutput, type WorkflowsBackend } from '../api';
+import { assertExistingInstanceId, assertWorkflowName, followInstance, isApiError, type GetInstanceOptions, type StepOutput, type WorkflowsBackend } from '../api';
 import type { ConnectionRegistry } from '../connections/registry';
 import type { Connection } from '../connections/types';
+import { mergeFolded } from '../model/instanceEvents';
+import { isFinal } from '../model/status';
 import type { BatchCreateResult, ChangeStatusOptions, CreateInstanceInput, CreatedInstance, InstanceDetails, StatusAction, StepOutputQuery } from '../model/types';
 
 /** An instance named by connection, workflow and id: what the UI hands around. */
@@ -21,6 +23,15 @@ export interface InstanceChange {
   workflow: string;
   /** Undefined when instances were created or many changed at once. */
   id?: string;
+}
+
+export interface FollowDetailsHandlers {
+  /** Newer details (at most one call per batch of events), already remembered for the tree. */
+  onDetails(details: InstanceDetails): void;
+  /** The final details; the same object as the last onDetails when that one was final already. */
+  onEnd(details: InstanceDetails): void;
+  /** The stream cannot be had or kept: poll instead. */
+  onUnavailable(reason: Error): void;
 }
 
 /** The permission a refused write lacks, shown on the connection. */
@@ -58,6 +69,52 @@ export class WorkflowsService implements vscode.Disposable {
     const details = await (await this.backend(ref.connectionId)).getInstance(ref.workflow, ref.id, opts);
     if (!opts?.simple) this.registry.rememberDetails(ref.connectionId, ref.workflow, details);
     return details;
+  }
+
+  /**
+   * Follows an instance by its event stream (cloud), starting from `base`, the details just fetched
+   * (so the backend exists: none is built here). Undefined when the connection cannot stream now (local,
+   * or its stream failed recently): the caller polls. Handlers run after this returns, in order, and
+   * never after stop(). Events only update what `base` showed once they have caught up with it.
+   */
+  follow(ref: InstanceRef, base: InstanceDetails, handlers: FollowDetailsHandlers): { stop(): void } | undefined {
+    this.checkRef(ref);
+    const backend = this.registry.cachedBackend(ref.connectionId);
+    if (!backend || !this.registry.streams.canFollow(backend)) return undefined;
+    let stopped = false;
+    let sent: InstanceDetails | undefined;
+    const later = (fn: () => void) => void Promise.resolve().then(() => (stopped ? undefined : fn()));
+    const keep = (d: InstanceDetails) => {
+      sent = d;
+      this.registry.rememberDetails(ref.connectionId, ref.workflow, d);
+    };
+    const seed = { id: ref.id, workflow: ref.workflow, ...(base.versionId !== undefined ? { versionId: base.versionId } : {}), ...(base.trigger !== undefined ? { trigger: base.trigger } : {}) };
+    const follower = followInstance(
+      backend,
+      ref.workflow,
+      ref.id,
+      {
+        onDetails: (d, fold) => {
+          const merged = mergeFolded(base, d, fold.ended);
+          if (!merged) return;
+          keep(merged);
+          later(() => handlers.onDetails(merged));
+        },
+        onEnd: (d) => {
+          const final = sent && isFinal(sent.status) ? sent : (mergeFolded(base, d, true) ?? d);
+          if (final !== sent) keep(final);
+          later(() => handlers.onEnd(final));
+        },
+        onUnavailable: (reason) => later(() => handlers.onUnavailable(reason)),
+      },
+      { seed, availability: this.registry.streams },
+    );
+    return {
+      stop() {
+        stopped = true;
+        follower.stop();
+      },
+    };
   }
 
   knownDetails(ref: InstanceRef): InstanceDetails | undefined {

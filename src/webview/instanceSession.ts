@@ -1,5 +1,6 @@
-// One open instance view, without the vscode API: polling, the ready handshake and the handling of
-// webview requests. instancePanel.ts wires it to a real WebviewPanel; tests drive it directly.
+// One open instance view, without the vscode API: following (the cloud event stream) or polling, the
+// ready handshake and the handling of webview requests. instancePanel.ts wires it to a real
+// WebviewPanel; tests drive it directly.
 import { allowedActions, canSendEvent, isFinal } from '../model/status';
 import { pendingEventType } from '../model/derived';
 import type { InstanceDetails } from '../model/types';
@@ -28,7 +29,22 @@ export interface InstancePanelDeps {
   openJson(target: PanelTarget, what: JsonSubject, step: string | undefined, value: unknown): void | Promise<void>;
   goToSource(target: PanelTarget, stepName: string): void | Promise<void>;
   loadFullOutput(target: PanelTarget, step: string): Promise<unknown>;
+  /**
+   * Follows the instance by its event stream from `base` (the details just fetched), or undefined when
+   * it cannot (a local connection, or a stream that failed recently): the session polls then. Handlers
+   * are called after this returns, in order. Absent: always poll.
+   */
+  follow?(target: PanelTarget, base: InstanceDetails, handlers: FollowSessionHandlers): { stop(): void } | undefined;
   log: PanelLogger;
+}
+
+export interface FollowSessionHandlers {
+  /** Newer details (at most one per batch of events), with any meta the caller knows better. */
+  onUpdate(fetched: FetchedInstance): void;
+  /** The instance reached its final state: nothing more will come. */
+  onEnd(): void;
+  /** The stream cannot be had or kept: poll instead. */
+  onUnavailable(reason: Error): void;
 }
 
 export interface SessionPort {
@@ -75,6 +91,10 @@ export class InstanceSession {
   private failures = 0;
   private last: { details: InstanceDetails; meta: InstanceMeta } | undefined;
   private pendingSelect: string | undefined;
+  /** The event stream this session follows instead of polling, while there is one. */
+  private following: { stop?: () => void } | undefined;
+  /** The stream failed for this view: it polls from now on (a new view tries again). */
+  private streamFailed = false;
   private lastMessage: HostToWebview | undefined;
   /** When this session last fetched (not the remembered details): a `ready` right after it need not fetch again. */
   private fetchedAt: number | undefined;
@@ -120,6 +140,11 @@ export class InstanceSession {
     return this.timer !== undefined || this.inFlight !== undefined;
   }
 
+  /** The view is kept current by the event stream. */
+  get streaming(): boolean {
+    return this.following !== undefined;
+  }
+
   private post(message: HostToWebview): void {
     if (this.disposed || !this.webviewReady) return;
     this.lastMessage = message;
@@ -134,8 +159,11 @@ export class InstanceSession {
   setVisible(visible: boolean): void {
     if (visible === this.visible) return;
     this.visible = visible;
-    if (!visible) this.clearTimer();
-    else if (this.webviewReady && !this.inFlight && this.timer === undefined) this.schedule();
+    if (!visible) {
+      // A hidden view neither polls nor holds a stream open; showing it again follows afresh.
+      this.clearTimer();
+      this.stopFollowing();
+    } else if (this.webviewReady && !this.inFlight && this.timer === undefined) this.schedule();
   }
 
   selectStep(name: string): void {
@@ -170,10 +198,7 @@ export class InstanceSession {
       if (this.disposed || controller.signal.aborted) return;
       this.failures = 0;
       this.fetchedAt = this.now();
-      this.last = { details: fetched.details, meta: this.buildMeta(fetched) };
-      this.options.onFetched?.(this.last);
-      this.post({ type: 'instance', details: this.last.details, meta: this.last.meta });
-      this.flushSelection();
+      this.accept(fetched);
     } catch (e) {
       if (this.disposed || controller.signal.aborted) return;
       this.failures++;
@@ -188,6 +213,69 @@ export class InstanceSession {
       return this.fetchOnce();
     }
     this.schedule();
+  }
+
+  /** New details, fetched or from the stream: kept, remembered and painted. */
+  private accept(fetched: FetchedInstance): void {
+    this.last = { details: fetched.details, meta: this.buildMeta(fetched) };
+    this.options.onFetched?.(this.last);
+    this.post({ type: 'instance', details: this.last.details, meta: this.last.meta });
+    this.flushSelection();
+  }
+
+  /**
+   * Starts following the event stream instead of polling, when the view can (visible, loaded, live,
+   * unfinished) and the connection offers it. True when the stream (or, had it failed at once, the
+   * polling that replaced it) now keeps the view current.
+   */
+  private startFollowing(): boolean {
+    if (this.following) return true;
+    const follow = this.deps.follow;
+    const last = this.last;
+    if (!follow || this.streamFailed || !last || this.disposed || !this.visible || !this.webviewReady) return false;
+    if (isFinal(last.details.status) || !(this.options.refreshIntervalMs() > 0)) return false;
+    const state: { stop?: () => void } = {};
+    this.following = state;
+    const mine = () => this.following === state;
+    let handle: { stop(): void } | undefined;
+    try {
+      handle = follow(this.target, last.details, {
+        onUpdate: (fetched) => {
+          if (mine() && !this.disposed) this.accept(fetched);
+        },
+        onEnd: () => {
+          if (!mine()) return;
+          this.following = undefined;
+          this.schedule();
+        },
+        onUnavailable: (reason) => {
+          if (!mine()) return;
+          this.following = undefined;
+          this.streamFailed = true;
+          this.deps.log.info(`Instance view ${this.target.workflow}/${this.target.id}: polling instead of the event stream (${reason.message})`);
+          this.schedule();
+        },
+      });
+    } catch (e) {
+      this.deps.log.warn(`Instance view ${this.target.workflow}/${this.target.id}: could not follow the event stream (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (!handle) {
+      if (mine()) this.following = undefined;
+      return false;
+    }
+    if (!mine()) {
+      // It ended (or failed) before it was handed back; whatever replaced it is already scheduled.
+      handle.stop();
+      return true;
+    }
+    state.stop = () => handle.stop();
+    return true;
+  }
+
+  private stopFollowing(): void {
+    const f = this.following;
+    this.following = undefined;
+    f?.stop?.();
   }
 
   private buildMeta(fetched: FetchedInstance): InstanceMeta {
@@ -210,9 +298,11 @@ export class InstanceSession {
     this.clearTimer();
     if (this.disposed || !this.visible || !this.webviewReady) return;
     // Stop at a final state; an action (restart) refreshes and so starts polling again.
-    if (this.last && isFinal(this.last.details.status)) return;
+    if (this.last && isFinal(this.last.details.status)) return this.stopFollowing();
     const interval = this.options.refreshIntervalMs();
-    if (!(interval > 0)) return;
+    if (!(interval > 0)) return this.stopFollowing();
+    // The stream keeps the view current: no detail requests while it does (a failing fetch polls).
+    if (this.following || (this.failures === 0 && this.startFollowing())) return;
     const wait = this.failures > 0 ? Math.min(MAX_ERROR_BACKOFF_MS, Math.max(interval, interval * 2 ** this.failures)) : interval;
     this.timer = this.scheduler.setTimeout(() => {
       this.timer = undefined;
@@ -259,6 +349,8 @@ export class InstanceSession {
         if (this.inFlight) return;
         const interval = this.options.refreshIntervalMs();
         if (this.fetchedAt !== undefined && this.now() - this.fetchedAt < Math.max(1000, interval)) return this.schedule();
+        // Details were fetched and the stream replays from the start: following it needs no second fetch.
+        if (this.fetchedAt !== undefined && this.failures === 0 && this.startFollowing()) return;
         return this.refresh();
       }
       case 'refresh':
@@ -289,6 +381,8 @@ export class InstanceSession {
     } catch (e) {
       this.post({ type: 'actionResult', action, ok: false, message: e instanceof Error ? e.message : String(e) });
     }
+    // A restart begins a new run: follow it from fresh details, not from the old run's events.
+    this.stopFollowing();
     await this.refresh();
   }
 
@@ -316,6 +410,7 @@ export class InstanceSession {
   dispose(): void {
     this.disposed = true;
     this.clearTimer();
+    this.stopFollowing();
     this.inFlight?.abort();
     this.inFlight = undefined;
   }

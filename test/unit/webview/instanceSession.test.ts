@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { InstanceSession, type FetchedInstance, type InstancePanelDeps, type Scheduler } from '../../../src/webview/instanceSession';
+import { InstanceSession, type FetchedInstance, type FollowSessionHandlers, type InstancePanelDeps, type Scheduler } from '../../../src/webview/instanceSession';
 import type { HostToWebview, PanelTarget, WebviewAction } from '../../../src/webview/protocol';
 import type { InstanceDetails, InstanceStatus } from '../../../src/model/types';
 import { InstanceBuilder } from '../model/builders';
@@ -42,7 +42,24 @@ function details(status: InstanceStatus): InstanceDetails {
   return new InstanceBuilder().do('load').do('charge', { attempts: [{ ms: 5, fail: 'no' }], open: status !== 'complete' }).build(status);
 }
 
-function setup(opts: { interval?: number; fetch?: (signal: AbortSignal) => Promise<FetchedInstance> } = {}) {
+/** A stand-in for the cloud event stream: records each follow and lets the test speak for it. */
+class FakeStream {
+  readonly follows: { base: InstanceDetails; handlers: FollowSessionHandlers; stopped: boolean }[] = [];
+  available = true;
+  follow = (_t: PanelTarget, base: InstanceDetails, handlers: FollowSessionHandlers) => {
+    if (!this.available) return undefined;
+    const entry = { base, handlers, stopped: false };
+    this.follows.push(entry);
+    return { stop: () => void (entry.stopped = true) };
+  };
+  get current() {
+    const f = this.follows.at(-1);
+    assert.ok(f, 'following');
+    return f;
+  }
+}
+
+function setup(opts: { interval?: number; fetch?: (signal: AbortSignal) => Promise<FetchedInstance>; stream?: FakeStream } = {}) {
   const posted: HostToWebview[] = [];
   const calls: string[] = [];
   const scheduler = new ManualScheduler();
@@ -63,12 +80,109 @@ function setup(opts: { interval?: number; fetch?: (signal: AbortSignal) => Promi
       if (step === 'charge-1') throw new Error('No step.do call named "charge" was found.');
     },
     loadFullOutput: async (_t, step) => ({ full: step }),
-    log: { info: () => undefined, warn: (m) => calls.push(`warn:${m.slice(0, 40)}`), error: (m) => calls.push(`error:${m}`) },
+    ...(opts.stream ? { follow: opts.stream.follow } : {}),
+    log: { info: (m) => calls.push(`info:${m}`), warn: (m) => calls.push(`warn:${m.slice(0, 40)}`), error: (m) => calls.push(`error:${m}`) },
   };
   const clipboard: string[] = [];
   const session = new InstanceSession(target, deps, { post: (m) => posted.push(m), writeClipboard: async (t) => void clipboard.push(t) }, { refreshIntervalMs: () => opts.interval ?? 2000, scheduler, now: () => 1000 });
   return { session, posted, calls, scheduler, status, clipboard, fetches: () => fetches };
 }
+
+describe('InstanceSession following the event stream', () => {
+  it('follows instead of polling after the first fetch: no second request, one post per update, stops at the final state', async () => {
+    const stream = new FakeStream();
+    const s = setup({ stream });
+    await s.session.refresh();
+    await s.session.handleMessage({ type: 'ready' });
+    await flush();
+    assert.equal(s.fetches(), 1);
+    assert.equal(stream.follows.length, 1, 'follows from the details it fetched');
+    assert.equal(stream.current.base.status, 'running');
+    assert.deepEqual(s.scheduler.delays, [], 'no polling timer while streaming');
+    assert.ok(s.session.streaming);
+    const before = s.posted.length;
+    stream.current.handlers.onUpdate({ details: details('running') });
+    stream.current.handlers.onUpdate({ details: details('complete') });
+    assert.equal(s.posted.length, before + 2);
+    const last = s.session.lastPosted;
+    assert.ok(last?.type === 'instance' && last.details.status === 'complete' && last.meta.live === false, 'the header stops saying Live');
+    stream.current.handlers.onEnd();
+    assert.equal(s.session.streaming, false);
+    assert.deepEqual(s.scheduler.delays, []);
+    assert.equal(s.fetches(), 1, 'not one detail request after the first');
+  });
+
+  it('a webview that says ready long after the fetch follows the stream rather than fetching again', async () => {
+    const stream = new FakeStream();
+    let now = 1000;
+    const s = setup({ stream });
+    (s.session as unknown as { now: () => number }).now = () => now;
+    await s.session.refresh();
+    now += 60_000;
+    await s.session.handleMessage({ type: 'ready' });
+    await flush();
+    assert.equal(s.fetches(), 1);
+    assert.equal(stream.follows.length, 1);
+  });
+
+  it('falls back to polling, with its backoff, when the stream is unavailable', async () => {
+    const stream = new FakeStream();
+    const s = setup({ stream });
+    await s.session.handleMessage({ type: 'ready' });
+    await flush();
+    stream.current.handlers.onUnavailable(new Error('not offered'));
+    assert.deepEqual(s.scheduler.delays, [2000], 'polls from now on');
+    assert.ok(s.calls.some((c) => /polling instead of the event stream \(not offered\)/.test(c)));
+    s.scheduler.fire();
+    await flush();
+    assert.equal(s.fetches(), 2);
+    assert.equal(stream.follows.length, 1, 'this view does not ask the stream again');
+    assert.deepEqual(s.scheduler.delays, [2000]);
+  });
+
+  it('polls when the connection cannot stream (local), exactly as before', async () => {
+    const stream = new FakeStream();
+    stream.available = false;
+    const s = setup({ stream });
+    await s.session.handleMessage({ type: 'ready' });
+    await flush();
+    assert.deepEqual(s.scheduler.delays, [2000]);
+    assert.equal(s.session.streaming, false);
+  });
+
+  it('a hidden view stops following; shown again, it follows afresh from what it shows', async () => {
+    const stream = new FakeStream();
+    const s = setup({ stream });
+    await s.session.handleMessage({ type: 'ready' });
+    await flush();
+    const first = stream.current;
+    s.session.setVisible(false);
+    assert.equal(first.stopped, true);
+    assert.equal(s.session.streaming, false);
+    const posts = s.posted.length;
+    first.handlers.onUpdate({ details: details('complete') });
+    assert.equal(s.posted.length, posts, 'a stopped stream posts nothing');
+    s.session.setVisible(true);
+    assert.equal(stream.follows.length, 2);
+    assert.deepEqual(s.scheduler.delays, []);
+    assert.equal(s.fetches(), 1);
+  });
+
+  it('an action refreshes and follows the new run from fresh details; dispose stops the stream', async () => {
+    const stream = new FakeStream();
+    const s = setup({ stream });
+    await s.session.handleMessage({ type: 'ready' });
+    await flush();
+    const first = stream.current;
+    await s.session.handleMessage({ type: 'action', action: 'restart', generation: 0 });
+    await flush();
+    assert.equal(first.stopped, true);
+    assert.equal(stream.follows.length, 2);
+    assert.equal(s.fetches(), 2);
+    s.session.dispose();
+    assert.equal(stream.current.stopped, true);
+  });
+});
 
 describe('InstanceSession', () => {
   it('fetches while the webview loads and posts the result on ready, without asking again', async () => {
