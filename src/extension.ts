@@ -85,9 +85,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const ctx = { ext: context, registry, service, commands, tree, view, log, source: { index, insights } } as CommandContext;
   const panels = createInstancePanels(context, ctx);
   ctx.panels = panels;
-  ctx.watches = new WatchManager(context.globalState, registry, log, (w) => {
-    if (w.id) void panels.open({ connectionId: w.connectionId, connectionLabel: registry.get(w.connectionId)?.label ?? w.connectionId, workflow: w.workflow, id: w.id });
-  });
+  ctx.watches = new WatchManager(
+    context.globalState,
+    registry,
+    log,
+    (w) => {
+      if (w.id) void panels.open({ connectionId: w.connectionId, connectionLabel: registry.get(w.connectionId)?.label ?? w.connectionId, workflow: w.workflow, id: w.id });
+    },
+    (ref, base, handlers) => service.follow(ref, base, handlers),
+  );
   registerCommands(ctx, () => channel.show(true));
 
   // Whoever changed an instance (a command, the instance view), open views of it show the change.

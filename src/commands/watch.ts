@@ -1,13 +1,20 @@
 // Watch Instance / Watch Workflow (errors): a notification when a watched instance completes,
 // errors or starts retrying, with Open and Restart buttons. Watches live in globalState, so they
-// survive a window reload. Polling is light: one detail call per watched instance per interval.
+// survive a window reload. Polling is light: one detail call per watched instance per interval; on a
+// cloud connection a watched instance is followed by its event stream after the first call instead,
+// and polled again only if the stream cannot be had.
 import * as vscode from 'vscode';
-import { isApiError } from '../api';
+import { isApiError, UNAVAILABLE_FOR_MS } from '../api';
 import type { ConnectionRegistry } from '../connections/registry';
 import { deriveState } from '../model/derived';
 import { forNotification } from '../model/display';
 import { isFinal } from '../model/status';
+import type { InstanceDetails } from '../model/types';
 import type { Log } from '../log';
+import type { FollowDetailsHandlers, InstanceRef } from '../service/workflowsService';
+
+/** Follows an instance by its event stream from details just fetched; undefined when it cannot (WorkflowsService.follow). */
+export type FollowInstance = (ref: InstanceRef, base: InstanceDetails, handlers: FollowDetailsHandlers) => { stop(): void } | undefined;
 
 export interface Watch {
   kind: 'instance' | 'workflowErrors';
@@ -29,12 +36,19 @@ export class WatchManager implements vscode.Disposable {
   private readonly failures = new Map<string, { count: number; nextAt: number }>();
   /** Notifications shown (tests read them). */
   readonly notified: string[] = [];
+  /** Instance watches kept current by the event stream (not polled while they are), by key. */
+  private readonly followers = new Map<string, { stop(): void }>();
+  /** When a watch whose stream failed may try the stream again (it polls until then), by key. */
+  private readonly streamRetryAt = new Map<string, number>();
+  /** Stream updates write the watch list one at a time. */
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly state: vscode.Memento,
     private readonly registry: ConnectionRegistry,
     private readonly log: Log,
     private readonly onOpen: (w: Watch) => void,
+    private readonly follow?: FollowInstance,
   ) {
     this.schedule();
   }
@@ -54,6 +68,8 @@ export class WatchManager implements vscode.Disposable {
   }
 
   async remove(w: Watch): Promise<void> {
+    this.stopFollowing(this.key(w));
+    this.streamRetryAt.delete(this.key(w));
     await this.state.update(KEY, this.list().filter((x) => this.key(x) !== this.key(w)));
     this.schedule();
   }
@@ -77,6 +93,11 @@ export class WatchManager implements vscode.Disposable {
       const next: Watch[] = [];
       const now = Date.now();
       for (const w of this.list()) {
+        // The stream keeps it current: no request (its latest state is read below).
+        if (this.followers.has(this.key(w))) {
+          next.push(w);
+          continue;
+        }
         const failing = this.failures.get(this.key(w));
         if (failing && now < failing.nextAt) {
           next.push(w);
@@ -99,8 +120,11 @@ export class WatchManager implements vscode.Disposable {
           next.push(w);
         }
       }
+      // Watches the stream updated meanwhile keep what it wrote (or stay gone, when it ended them).
+      const current = new Map(this.list().map((w) => [this.key(w), w]));
+      const merged = next.flatMap((w) => (this.followers.has(this.key(w)) ? (current.get(this.key(w)) ?? []) : [w]));
       // Finished instance watches end by themselves.
-      await this.state.update(KEY, next.filter((w) => !(w.kind === 'instance' && w.last && isFinal(w.last as never))));
+      await this.state.update(KEY, merged.filter((w) => !(w.kind === 'instance' && w.last && isFinal(w.last as never))));
       if (next.length !== this.list().length) this.schedule();
     } finally {
       this.busy = false;
@@ -117,6 +141,55 @@ export class WatchManager implements vscode.Disposable {
     }
     const d = await backend.getInstance(w.workflow, w.id as string);
     this.registry.rememberDetails(w.connectionId, w.workflow, d);
+    const next = this.observe(w, d);
+    if (!isFinal(d.status)) this.startFollowing(next, d);
+    return next;
+  }
+
+  /** Follows a watched instance by its event stream from the details just fetched, where the connection can. */
+  private startFollowing(w: Watch, base: InstanceDetails): void {
+    const key = this.key(w);
+    if (!this.follow || !w.id || this.followers.has(key) || (this.streamRetryAt.get(key) ?? 0) > Date.now()) return;
+    const handle = this.follow({ connectionId: w.connectionId, workflow: w.workflow, id: w.id }, base, {
+      onDetails: (d) => this.streamed(key, d),
+      onEnd: (d) => {
+        this.streamed(key, d);
+        this.stopFollowing(key);
+      },
+      onUnavailable: (reason) => {
+        this.stopFollowing(key);
+        this.streamRetryAt.set(key, Date.now() + UNAVAILABLE_FOR_MS);
+        this.log.info(`Watch on ${w.workflow}/${w.id ?? '*'}: polling instead of the event stream (${reason.message})`);
+      },
+    });
+    if (handle) this.followers.set(key, handle);
+  }
+
+  private stopFollowing(key: string): void {
+    this.followers.get(key)?.stop();
+    this.followers.delete(key);
+  }
+
+  /** New details from the stream: notify on a transition and store the state, as a poll would. */
+  private streamed(key: string, d: InstanceDetails): void {
+    this.writes = this.writes
+      .then(async () => {
+        const w = this.list().find((x) => this.key(x) === key);
+        if (!w) return;
+        const next = this.observe(w, d);
+        if (next.last === w.last) return;
+        const final = isFinal(d.status);
+        await this.state.update(KEY, this.list().flatMap((x) => (this.key(x) !== key ? [x] : final ? [] : [next])));
+        if (final) {
+          this.stopFollowing(key);
+          this.schedule();
+        }
+      })
+      .catch((e: unknown) => this.log.warn(`Watch: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  /** The watch after seeing `d`: notifies on a change of state. */
+  private observe(w: Watch, d: InstanceDetails): Watch {
     const derived = deriveState(d, Date.now());
     const state = derived.kind === 'retrying' ? 'retrying' : d.status;
     if (w.last !== undefined && state !== w.last) {
@@ -144,6 +217,7 @@ export class WatchManager implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer) clearInterval(this.timer);
+    for (const key of [...this.followers.keys()]) this.stopFollowing(key);
   }
 }
 
