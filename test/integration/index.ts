@@ -100,6 +100,7 @@ export async function run(): Promise<void> {
   await import('./suite/signIn.test');
   await import('./suite/wranglerSignIn.test');
   await import('./suite/bulkRequests.test');
+  await import('./suite/cloudStream.test');
   await import('./suite/inbox.test');
   // Last: it runs every command with hostile arguments, so nothing after it depends on the state it leaves.
   await import('./suite/hostileArgs.test');
