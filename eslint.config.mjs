@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import noModuleState from './eslint-rules/no-module-state.mjs';
 import untrustedText from './eslint-rules/untrusted-text.mjs';
 
 export default tseslint.config(
@@ -28,6 +29,13 @@ export default tseslint.config(
     ignores: ['src/webview/ui/**', 'src/model/**'],
     plugins: { local: { rules: { 'untrusted-text': untrustedText } } },
     rules: { 'local/untrusted-text': 'error' },
+  },
+  {
+    // Shipped code keeps its state in objects with an owner and a lifetime, never in a module.
+    files: ['src/**/*.ts'],
+    ignores: ['src/webview/ui/**'],
+    plugins: { state: { rules: { 'no-module-state': noModuleState } } },
+    rules: { 'state/no-module-state': 'error' },
   },
   {
     // api/ and model/ are pure: no vscode import, so they run in tests, benchmarks and the gateway.

@@ -88,7 +88,7 @@ function optStrOrNum(o: Obj, key: string): string | number | undefined {
   return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : undefined;
 }
 
-const KNOWN = new Set<string>(INSTANCE_STATUSES);
+const KNOWN: ReadonlySet<string> = new Set<string>(INSTANCE_STATUSES);
 
 export function normaliseStatus(v: unknown): InstanceStatus {
   return typeof v === 'string' && KNOWN.has(v) ? (v as KnownStatus) : 'unknown';

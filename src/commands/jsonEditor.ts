@@ -5,16 +5,6 @@ import { forNotification } from '../model/display';
 import { parseJsonText } from '../model/validation';
 import { Cancelled, type CommandContext } from './context';
 
-let diagnostics: vscode.DiagnosticCollection | undefined;
-
-export function jsonDiagnostics(ctx: CommandContext): vscode.DiagnosticCollection {
-  if (!diagnostics) {
-    diagnostics = vscode.languages.createDiagnosticCollection('cloudflareWorkflows.json');
-    ctx.ext.subscriptions.push(diagnostics);
-  }
-  return diagnostics;
-}
-
 export function diagnose(doc: vscode.TextDocument, what: string): vscode.Diagnostic[] {
   const parsed = parseJsonText(doc.getText(), what);
   if (!('error' in parsed)) return [];
@@ -24,10 +14,11 @@ export function diagnose(doc: vscode.TextDocument, what: string): vscode.Diagnos
 }
 
 /** Opens an untitled JSON editor and resolves with the parsed value once the user accepts. */
-export async function editJson(ctx: CommandContext, opts: { title: string; initial: string; what: string; acceptLabel: string }): Promise<unknown> {
+export async function editJson(_ctx: CommandContext, opts: { title: string; initial: string; what: string; acceptLabel: string }): Promise<unknown> {
   const doc = await vscode.workspace.openTextDocument({ language: 'json', content: opts.initial });
   await vscode.window.showTextDocument(doc, { preview: false });
-  const coll = jsonDiagnostics(ctx);
+  // One collection per editing session, disposed with it (a module-level one outlived its activation).
+  const coll = vscode.languages.createDiagnosticCollection('cloudflareWorkflows.json');
   const update = () => coll.set(doc.uri, diagnose(doc, opts.what));
   update();
   const sub = vscode.workspace.onDidChangeTextDocument((e) => e.document === doc && update());
@@ -49,6 +40,6 @@ export async function editJson(ctx: CommandContext, opts: { title: string; initi
   } finally {
     sub.dispose();
     closeSub?.dispose();
-    coll.delete(doc.uri);
+    coll.dispose();
   }
 }

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { isApiError } from '../api';
 import { pendingEventType } from '../model/derived';
 import { forModalDetail, forNotification, forQuickPickDescription, forQuickPickLabel } from '../model/display';
-import { eventArrived, groupByType, sendInChunks, SentLedger, stableJson, UNKNOWN_TYPE_LABEL, type ChunkedSendResult } from '../model/eventInbox';
+import { eventArrived, groupByType, sendInChunks, stableJson, UNKNOWN_TYPE_LABEL, type ChunkedSendResult } from '../model/eventInbox';
 import { canSendEvent } from '../model/status';
 import { checkEventType } from '../model/validation';
 import type { EventTypeNode, WaitingInstanceNode } from '../tree/nodes';
@@ -19,14 +19,6 @@ export const SEND_CHUNK = 10;
 /** Requests in flight inside a chunk. */
 const SEND_CONCURRENCY = 4;
 
-/** Which instances already received which event, for this window's lifetime. */
-export const sentLedger = new SentLedger();
-
-/**
- * Sends that timed out or lost the connection: the server may have acted. Before such an instance is
- * sent the same event again, its steps are read (one request each): an event of that type received since counts as delivered.
- */
-const uncertain = new Map<string, number>();
 const uncertainKey = (t: InstanceTarget, type: string, payload: unknown) => JSON.stringify([t.connectionId, t.workflow, t.id, type, stableJson(payload)]);
 
 interface Run {
@@ -92,7 +84,7 @@ async function chooseTargets(ctx: CommandContext, args: unknown[]): Promise<{ ta
 /** The preview, the chunked send and the report; "Retry" comes back here with the same type and payload. */
 async function send(ctx: CommandContext, run: Run): Promise<ChunkedSendResult<InstanceTarget> | undefined> {
   await settleUncertain(ctx, run);
-  const { toSend, already } = sentLedger.split(run.targets, run.type, run.payload);
+  const { toSend, already } = ctx.tree.inbox.deliveries.ledger.split(run.targets, run.type, run.payload);
   if (toSend.length === 0) {
     void vscode.window.showInformationMessage(forNotification(`All ${already.length} instance${already.length === 1 ? '' : 's'} already received event "${run.type}" with this payload: nothing was sent.`, 400));
     return undefined;
@@ -119,12 +111,12 @@ async function send(ctx: CommandContext, run: Run): Promise<ChunkedSendResult<In
           try {
             await ctx.service.sendEvent(t, run.type, run.payload);
           } catch (e) {
-            if (isApiError(e, 'timeout') || isApiError(e, 'network')) uncertain.set(uncertainKey(t, run.type, run.payload), Date.now());
+            if (isApiError(e, 'timeout') || isApiError(e, 'network')) ctx.tree.inbox.deliveries.uncertain.set(uncertainKey(t, run.type, run.payload), Date.now());
             throw e;
           }
-          uncertain.delete(uncertainKey(t, run.type, run.payload));
+          ctx.tree.inbox.deliveries.uncertain.delete(uncertainKey(t, run.type, run.payload));
           // Remembered at once, so that even an interrupted run never sends this one again.
-          sentLedger.record(t, run.type, run.payload);
+          ctx.tree.inbox.deliveries.ledger.record(t, run.type, run.payload);
         },
         {
           chunkSize: SEND_CHUNK,
@@ -150,14 +142,14 @@ async function send(ctx: CommandContext, run: Run): Promise<ChunkedSendResult<In
 async function settleUncertain(ctx: CommandContext, run: Run): Promise<void> {
   for (const t of run.targets) {
     const key = uncertainKey(t, run.type, run.payload);
-    const failedAt = uncertain.get(key);
+    const failedAt = ctx.tree.inbox.deliveries.uncertain.get(key);
     if (failedAt === undefined) continue;
     try {
       const details = await ctx.service.getInstance(t);
-      uncertain.delete(key);
+      ctx.tree.inbox.deliveries.uncertain.delete(key);
       // A minute of slack for the server's clock (the send began before it failed).
       if (eventArrived(details, run.type, failedAt - 60_000, Date.now())) {
-        sentLedger.record(t, run.type, run.payload);
+        ctx.tree.inbox.deliveries.ledger.record(t, run.type, run.payload);
         ctx.log.info(`Send event "${run.type}" to ${t.workflow}/${t.id}: the earlier attempt arrived; not sent again`);
       }
     } catch {

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionRegistry } from '../connections/registry';
 import { forPlainTooltip, forTreeDescription, forTreeLabel } from '../model/display';
-import { DEFAULT_SCAN_LIMITS, describeWait, groupByType, openWait, planDetailFetches, sourceTimeoutMs, UNKNOWN_TYPE_LABEL, type ScanCacheEntry, type ScanLimits, type WaitingEntry } from '../model/eventInbox';
+import { DEFAULT_SCAN_LIMITS, SentLedger, describeWait, groupByType, openWait, planDetailFetches, sourceTimeoutMs, UNKNOWN_TYPE_LABEL, type ScanCacheEntry, type ScanLimits, type WaitingEntry } from '../model/eventInbox';
 import { formatDuration } from '../model/format';
 import { splitStepName } from '../model/status';
 import type { Log } from '../log';
@@ -40,6 +40,12 @@ export class WaitingInbox {
   detailRequests = 0;
   /** List requests made by inbox scans. */
   listRequests = 0;
+  /**
+   * What Send Event to All… remembers for this window's lifetime: which instances already received
+   * which event (never sent twice), and sends that timed out or lost the connection (the server may
+   * have acted: such an instance's steps are read before the same event goes to it again).
+   */
+  readonly deliveries = { ledger: new SentLedger(), uncertain: new Map<string, number>() };
 
   constructor(
     private readonly registry: ConnectionRegistry,

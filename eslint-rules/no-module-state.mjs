@@ -1,0 +1,50 @@
+// Local ESLint rule: shipped code keeps no module-level mutable state. State lives in objects with an
+// owner and a lifetime (the registry, the service, a tree node, a panel), so a second activation, a
+// test, or two windows never share it by accident. Deliberately syntactic: at the top level of a
+// module it reports `let`/`var`, and a `const` bound to a `new` container or class instance
+// (`new Map()`, `new SentLedger()`), which is mutable whatever its binding. Constant tables (object
+// and array literals, a Set or Map built from a literal list) and functions are fine. The webview's own page code (src/webview/ui) is one
+// page per webview and keeps its state in the page, so it is not covered.
+
+const ALLOWED_NEW = new Set(['RegExp', 'URL', 'TextDecoder', 'TextEncoder', 'Intl']);
+
+function newName(init) {
+  if (!init || init.type !== 'NewExpression') return undefined;
+  const c = init.callee;
+  if (c.type === 'Identifier') return c.name;
+  if (c.type === 'MemberExpression' && !c.computed && c.property.type === 'Identifier') return c.property.name;
+  return '(expression)';
+}
+
+/** @type {import('eslint').Rule.RuleModule} */
+export default {
+  meta: {
+    type: 'problem',
+    docs: { description: 'No module-level mutable state in shipped code' },
+    schema: [],
+  },
+  create(context) {
+    function checkDeclaration(decl) {
+      if (decl.kind === 'let' || decl.kind === 'var') {
+        context.report({ node: decl, message: `Module-level \`${decl.kind}\` is shared mutable state: keep it in an object with an owner (registry, service, node, panel).` });
+        return;
+      }
+      for (const d of decl.declarations) {
+        const init = d.init && (d.init.type === 'TSAsExpression' || d.init.type === 'TSSatisfiesExpression') ? d.init.expression : d.init;
+        const name = newName(init);
+        // A Set or Map built from a literal list is a constant table (read, never changed).
+        const table = (name === 'Set' || name === 'Map') && init.arguments[0]?.type === 'ArrayExpression' && init.arguments[0].elements.length > 0;
+        // Or one declared read-only: `const KNOWN: ReadonlySet<string> = new Set(list)`.
+        const ann = d.id.typeAnnotation?.typeAnnotation;
+        const readonly = ann?.type === 'TSTypeReference' && ann.typeName.type === 'Identifier' && /^Readonly(Set|Map)$/.test(ann.typeName.name);
+        if (name && !ALLOWED_NEW.has(name) && !table && !readonly) {
+          context.report({ node: d, message: `Module-level \`new ${name}(…)\` is shared mutable state: create it in the object that owns it (registry, service, node, panel).` });
+        }
+      }
+    }
+    return {
+      'Program > VariableDeclaration': checkDeclaration,
+      'Program > ExportNamedDeclaration > VariableDeclaration': checkDeclaration,
+    };
+  },
+};
