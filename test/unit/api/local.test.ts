@@ -197,6 +197,19 @@ describe('api/local (mocked engine)', () => {
     await expectApiError(b.listInstances('wf', { next: 'cursor-from-cloud' }), 'invalidInput');
   });
 
+  it('sends date_start/date_end to the current engine, converted to UTC (Z), and reads what it answers', async () => {
+    detectNew();
+    // The interceptor matches only the exact query: a backend that left the bounds out (and filtered
+    // on its own) would miss it and fail here.
+    pool()
+      .intercept({ path: `${NEW}/workflows/wf/instances?page=1&per_page=10&date_start=2026-12-01T08%3A00%3A00Z&date_end=2026-12-01T10%3A00%3A00Z`, method: 'GET' })
+      .reply(200, ok([{ id: 'in', status: 'complete', created_on: '2026-12-01T09:00:00.000Z' }], { page: 1, per_page: 10, total_count: 1, total_pages: 1 }), JSON_HEADERS);
+    const b = localBackend({ baseUrl: ORIGIN, dispatcher: agent });
+    const page = await b.listInstances('wf', { perPage: 10, dateStart: '2026-12-01T09:00:00+01:00', dateEnd: '2026-12-01T10:00:00Z' });
+    assert.deepEqual(page.instances.map((i) => i.id), ['in']);
+    agent.assertNoPendingInterceptors();
+  });
+
   it('never asks the local engine for rollingBack, which it does not know', async () => {
     detectNew();
     const b = localBackend({ baseUrl: ORIGIN, dispatcher: agent });
