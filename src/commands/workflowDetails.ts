@@ -28,6 +28,9 @@ export function workflowDetailsText(connectionLabel: string, d: WorkflowDetails,
   else for (const s of d.schedules.slice(0, 100)) out.push(`  ${forPlainTooltip(s.cron, 256)} — next run ${when(s.nextInstance)}`);
   out.push('', 'Instances by status');
   for (const s of INSTANCE_STATUSES) if (d.instances[s]) out.push(`  ${STATUS_LABELS[s].padEnd(20)}${d.instances[s]}`);
+  // No "instances of this version" here: the instance list endpoint takes no version parameter (only
+  // cursor, date_start, date_end, direction, page, per_page, status: developers.cloudflare.com/api/
+  // resources/workflows/subresources/instances/methods/list), and a per-page filter would hide the rest.
   out.push('', 'Versions (newest first)');
   if (!versions) out.push('  (the local engine has no versions)');
   else if (versions.length === 0) out.push('  none reported');
