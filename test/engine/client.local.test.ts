@@ -270,7 +270,8 @@ for (const wrangler of ['current', 'legacy'] as Wrangler[]) {
       await b.createInstances('bulk-import', ids.map((id) => ({ id, params: { count: 1 } })));
       await b.deleteInstance('bulk-import', ids[0]);
       const r = await b.deleteInstances('bulk-import', [ids[1], ids[2], 'never-existed']);
-      assert.ok(r.deleted.includes(ids[1]) && r.deleted.includes(ids[2]));
+      // Says what the engine answered: this failed twice under CI's load on 4.85 and never alone.
+      assert.ok(r.deleted.includes(ids[1]) && r.deleted.includes(ids[2]), `batch delete result: ${JSON.stringify(r)}`);
       // The current engine reports the unknown ID; 4.85 deletes nothing and says success.
       if (wrangler === 'current') assert.deepEqual(r.failed, [{ id: 'never-existed', message: 'Instance not found.' }]);
       const listed = new Set<string>();
