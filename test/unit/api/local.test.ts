@@ -248,6 +248,25 @@ describe('api/local (mocked engine)', () => {
     agent.assertNoPendingInterceptors();
   });
 
+  it('a delete answered "worker restarted mid-request" (wrangler 4.85, 503) looks first: gone counts as deleted, still there is deleted once more; other errors stand', async () => {
+    detectNew();
+    const restarted = () => [503, 'Your worker restarted mid-request. Please try sending the request again. Only GET or HEAD requests are retried automatically.', { headers: { 'content-type': 'text/plain' } }] as const;
+    // Applied before the restart: the look finds nothing, and no second DELETE goes out.
+    pool().intercept({ path: `${NEW}/workflows/wf/instances/gone`, method: 'DELETE' }).reply(...restarted());
+    pool().intercept({ path: `${NEW}/workflows/wf/instances/gone`, method: 'GET' }).reply(404, fail(10501, "Workflow instance 'gone' not found."), JSON_HEADERS);
+    // Not applied: the look finds it, and the delete is sent once more.
+    pool().intercept({ path: `${NEW}/workflows/wf/instances/kept`, method: 'DELETE' }).reply(...restarted());
+    pool().intercept({ path: `${NEW}/workflows/wf/instances/kept`, method: 'GET' }).reply(200, ok({ status: 'running', steps: [] }), JSON_HEADERS);
+    pool().intercept({ path: `${NEW}/workflows/wf/instances/kept`, method: 'DELETE' }).reply(200, ok({ success: true }), JSON_HEADERS);
+    // Any other failure is reported as it is, without a look.
+    pool().intercept({ path: `${NEW}/workflows/wf/instances/other`, method: 'DELETE' }).reply(500, fail(10001, 'boom'), JSON_HEADERS);
+    const b = localBackend({ baseUrl: ORIGIN, dispatcher: agent, retry: { maxRetries: 0 } });
+    await b.deleteInstance('wf', 'gone');
+    await b.deleteInstance('wf', 'kept');
+    await expectApiError(b.deleteInstance('wf', 'other'), 'server');
+    agent.assertNoPendingInterceptors();
+  });
+
   it('batch delete uses the batch endpoint where it exists', async () => {
     detectNew();
     pool()
