@@ -174,6 +174,18 @@ export class InstancePanelManager implements vscode.Disposable {
     await Promise.all(panels.map((p) => p.session.refresh()));
   }
 
+  /**
+   * What a message from this target's webview does, sent as the view showing it now would send it
+   * (the webview's own messages take the same path). Resolves once handled; false when no panel shows
+   * the target. Tests drive the panel's buttons through it.
+   */
+  async receive(target: Pick<PanelTarget, 'connectionId' | 'workflow' | 'id'>, message: WebviewToHost): Promise<boolean> {
+    const p = this.find(target);
+    if (!p) return false;
+    await p.session.handleMessage({ ...message, generation: p.session.generation });
+    return true;
+  }
+
   close(target: PanelTarget): void {
     this.find(target)?.panel.dispose();
   }

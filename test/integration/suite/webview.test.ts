@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { HostToWebview } from '../../../src/webview/protocol';
 import type { DoStep } from '../../../src/model/types';
 import { api, localConnectionId, truth, waitFor } from '../helpers';
+import { answering, modals } from '../prompts';
 
 type InstanceMsg = Extract<HostToWebview, { type: 'instance' }>;
 
@@ -84,6 +85,38 @@ describe('Instance view', () => {
     await openAndWait(conn, 'order-pipeline', 'order-complete');
     await openAndWait(conn, 'order-pipeline', 'order-complete');
     assert.equal(a.panels.manager.panels().filter((t) => t.id === 'order-complete').length, 1);
+  });
+
+  it('"Restart from this step" on a sleep row and on a wait row restarts from that step: earlier steps keep their cached results, the chosen one runs again', async () => {
+    const a = await api();
+    const startOf = (d: { steps: { name?: string; start?: string | null }[] }, name: string) => Date.parse(d.steps.find((s) => s.name === name)?.start ?? '');
+    const cases = [
+      // The webview posts the step's engine name only; the host must add its type, or the engine
+      // looks for a `do` step of that name and refuses the restart.
+      { workflow: 'long-sleeper', id: `panel-restart-sleep-${Date.now()}`, before: 'start work-1', chosen: 'nap-1', open: (d: { steps: { name?: string }[] }) => d.steps.some((s) => s.name === 'nap-1') },
+      { workflow: 'approval-gate', id: `panel-restart-wait-${Date.now()}`, before: 'request approval-1', chosen: 'await decision-1', open: (d: { steps: { type: string; end?: string | null }[] }) => d.steps.some((s) => s.type === 'waitForEvent' && !s.end) },
+    ];
+    for (const c of cases) {
+      await truth().createInstance(c.workflow, { id: c.id });
+      const first = await waitFor(`${c.id} reached ${c.chosen}`, async () => {
+        const d = await truth().getInstance(c.workflow, c.id);
+        return c.open(d) && d;
+      });
+      await openAndWait(conn, c.workflow, c.id);
+      await new Promise((r) => setTimeout(r, 1100)); // start times have millisecond resolution; make "again" visible
+      const t1 = Date.now();
+      const target = { connectionId: conn, workflow: c.workflow, id: c.id };
+      const { result, prompts } = await answering((p) => (p.modal ? p.choices.find((x) => x === 'Restart') : undefined), () => a.panels.manager.receive(target, { type: 'action', action: 'restartFromStep', step: c.chosen }));
+      assert.equal(result, true, 'a panel shows the instance');
+      assert.equal(modals(prompts).length, 1, 'one confirmation');
+      const after = await waitFor(`${c.chosen} ran again`, async () => {
+        const d = await truth().getInstance(c.workflow, c.id);
+        return startOf(d, c.chosen) >= t1 && d;
+      });
+      assert.equal(startOf(after, c.before), startOf(first, c.before), `"${c.before}" did not run again`);
+      assert.ok(c.open(after), `${c.chosen} is open again`);
+      await truth().changeStatus(c.workflow, c.id, 'terminate');
+    }
   });
 
   it('finds the source of a step in the workspace (Go to step source)', async () => {
