@@ -201,7 +201,7 @@ describe('UI flows in the real workbench', function () {
     await wb.dialogButton('Terminate');
     await until('terminated in the engine', async () => (await engineStatus(rh, 'long-sleeper', 'sleeper-running')) === 'terminated');
   });
-  it('types JSON params into the editor and the engine receives exactly them', async () => {
+  it('types JSON params into the editor: bad JSON is marked with the extension\'s message until fixed, and the engine receives exactly what was typed', async () => {
     await ensureConnected(wb);
     await wb.palette.run('Cloudflare Workflows: Create Instance…');
     await wb.quickInput.pick('bulk-import');
@@ -213,11 +213,24 @@ describe('UI flows in the real workbench', function () {
     // quotes and brackets and auto-indent (seen: a doubled closing brace).
     const typed = { count: 3, note: 'from the UI "quoted" ✓' };
     await rh.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(rh.page.url()).origin });
-    await rh.page.evaluate((text) => navigator.clipboard.writeText(text), JSON.stringify(typed, null, 2));
-    await rh.page.locator('.editor-instance .monaco-editor').first().click();
-    await rh.page.keyboard.press('ControlOrMeta+A');
-    await rh.page.keyboard.press('ControlOrMeta+V');
+    const paste = async (text: string) => {
+      await rh.page.evaluate((t) => navigator.clipboard.writeText(t), text);
+      await rh.page.locator('.editor-instance .monaco-editor').first().click();
+      await rh.page.keyboard.press('ControlOrMeta+A');
+      await rh.page.keyboard.press('ControlOrMeta+V');
+    };
+    // Bad JSON first: the editor marks it at once (the extension's own diagnostics, in the status bar's
+    // problem count too), and goes clean again when the JSON is fixed.
+    const squiggles = rh.page.locator('.editor-instance .monaco-editor .squiggly-error');
+    await paste('{ "count": 3,, }');
+    await squiggles.first().waitFor({ timeout: 10_000 });
+    // Ours, not only the JSON language's: the Problems panel shows the extension's message.
+    await rh.page.keyboard.press('ControlOrMeta+Shift+M');
+    const ours = rh.page.locator('.part.panel', { hasText: 'Params is not valid JSON' });
+    await ours.first().waitFor({ timeout: 10_000 });
+    await paste(JSON.stringify(typed, null, 2));
     await rh.page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'from the UI' }).first().waitFor();
+    await until('the marker is gone once the JSON is valid', async () => (await squiggles.count()) === 0 && (await ours.count()) === 0, 10_000);
     await wb.notifications.toast(/edit the JSON in the editor/).getByRole('button', { name: 'Create Instance' }).click();
     await until('created', async () => (await engineStatus(rh, 'bulk-import', 'typed-params')) !== 'missing');
     const created = (await (await fetch(`${rh.engine.apiBase}/workflows/bulk-import/instances/typed-params`)).json()) as { result: { params: unknown } };
