@@ -36,8 +36,14 @@ export class WatchManager implements vscode.Disposable {
   private readonly failures = new Map<string, { count: number; nextAt: number }>();
   /** Notifications shown (tests read them). */
   readonly notified: string[] = [];
-  /** Instance watches kept current by the event stream (not polled while they are), by key. */
-  private readonly followers = new Map<string, { stop(): void }>();
+  /**
+   * Instance watches kept current by the event stream (not polled while they are), by key, with the
+   * watch as last seen: the stream compares with this, not with the stored list, which a check in
+   * progress writes only when it ends.
+   */
+  private readonly followers = new Map<string, { handle: { stop(): void }; watch: Watch }>();
+  /** Watches the stream ended since the last check began: that check's snapshot must not bring them back. */
+  private readonly endedByStream = new Set<string>();
   /** When a watch whose stream failed may try the stream again (it polls until then), by key. */
   private readonly streamRetryAt = new Map<string, number>();
   /** Stream updates write the watch list one at a time. */
@@ -62,6 +68,7 @@ export class WatchManager implements vscode.Disposable {
   }
 
   async add(w: Watch): Promise<void> {
+    this.endedByStream.delete(this.key(w));
     const all = this.list().filter((x) => this.key(x) !== this.key(w));
     await this.state.update(KEY, [...all, w]);
     this.schedule();
@@ -120,9 +127,14 @@ export class WatchManager implements vscode.Disposable {
           next.push(w);
         }
       }
-      // Watches the stream updated meanwhile keep what it wrote (or stay gone, when it ended them).
-      const current = new Map(this.list().map((w) => [this.key(w), w]));
-      const merged = next.flatMap((w) => (this.followers.has(this.key(w)) ? (current.get(this.key(w)) ?? []) : [w]));
+      // Followed watches as the stream last saw them; ones it ended meanwhile stay gone.
+      const merged = next.flatMap((w) => {
+        const key = this.key(w);
+        const followed = this.followers.get(key);
+        if (followed) return [followed.watch];
+        return this.endedByStream.has(key) ? [] : [w];
+      });
+      this.endedByStream.clear();
       // Finished instance watches end by themselves.
       await this.state.update(KEY, merged.filter((w) => !(w.kind === 'instance' && w.last && isFinal(w.last as never))));
       if (next.length !== this.list().length) this.schedule();
@@ -152,38 +164,37 @@ export class WatchManager implements vscode.Disposable {
     if (!this.follow || !w.id || this.followers.has(key) || (this.streamRetryAt.get(key) ?? 0) > Date.now()) return;
     const handle = this.follow({ connectionId: w.connectionId, workflow: w.workflow, id: w.id }, base, {
       onDetails: (d) => this.streamed(key, d),
-      onEnd: (d) => {
-        this.streamed(key, d);
-        this.stopFollowing(key);
-      },
+      onEnd: (d) => this.streamed(key, d),
       onUnavailable: (reason) => {
         this.stopFollowing(key);
         this.streamRetryAt.set(key, Date.now() + UNAVAILABLE_FOR_MS);
         this.log.info(`Watch on ${w.workflow}/${w.id ?? '*'}: polling instead of the event stream (${reason.message})`);
       },
     });
-    if (handle) this.followers.set(key, handle);
+    if (handle) this.followers.set(key, { handle, watch: w });
   }
 
   private stopFollowing(key: string): void {
-    this.followers.get(key)?.stop();
+    this.followers.get(key)?.handle.stop();
     this.followers.delete(key);
   }
 
   /** New details from the stream: notify on a transition and store the state, as a poll would. */
   private streamed(key: string, d: InstanceDetails): void {
+    const followed = this.followers.get(key);
+    if (!followed) return;
+    const before = followed.watch.last;
+    const next = this.observe(followed.watch, d);
+    const final = isFinal(d.status);
+    if (final) {
+      this.stopFollowing(key);
+      this.endedByStream.add(key);
+    } else followed.watch = next;
+    if (next.last === before && !final) return;
     this.writes = this.writes
       .then(async () => {
-        const w = this.list().find((x) => this.key(x) === key);
-        if (!w) return;
-        const next = this.observe(w, d);
-        if (next.last === w.last) return;
-        const final = isFinal(d.status);
         await this.state.update(KEY, this.list().flatMap((x) => (this.key(x) !== key ? [x] : final ? [] : [next])));
-        if (final) {
-          this.stopFollowing(key);
-          this.schedule();
-        }
+        if (final) this.schedule();
       })
       .catch((e: unknown) => this.log.warn(`Watch: ${e instanceof Error ? e.message : String(e)}`));
   }
