@@ -100,7 +100,7 @@ describe('Cloud account connection (through the gateway)', () => {
     const kids = await a.tree.getChildren(root);
     assert.ok(kids.some((k: TreeNode) => k.kind === 'message' && /Read-only: the token lacks Workers Scripts Write/.test(k.text)));
     const report = await vscode.commands.executeCommand<string>('cloudflareWorkflows.diagnoseConnection', conn.id, 'quiet');
-    assert.match(report, /\| Token \| ok \|/);
+    assert.match(report, /\| Token \| ok \| user API token; status: active; verified by \/user\/tokens\/verify \|/);
     assert.match(report, /\| Write permission \| FAILED \|/);
   });
 

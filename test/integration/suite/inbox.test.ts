@@ -4,8 +4,9 @@
 // once (they move on), while sending the same event again goes only to instances that did not get it.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { formatDuration } from '../../../src/model/format';
 import type { EventTypeNode, InboxNode, WaitingInstanceNode } from '../../../src/tree/nodes';
-import { api, isKind, localConnectionId, rootNode, truth, waitFor, workflowNode } from '../helpers';
+import { api, expectCommandError, isKind, localConnectionId, rootNode, truth, waitFor, workflowNode } from '../helpers';
 import { answering, modals, type Prompt } from '../prompts';
 
 const WF = 'approval-gate';
@@ -118,6 +119,7 @@ describe('Waiting for events (inbox)', function () {
     const item = a.tree.getTreeItem(mine);
     // ApprovalGate's waitForEvent has no timeout: the documented 24-hour default.
     assert.match(String(item.description), /^waiting .+ · times out in .+/);
+    assert.ok(String(item.tooltip).includes(`Timeout: ${formatDuration(24 * 3600_000)}`), `the 24-hour default in the tooltip: ${String(item.tooltip)}`);
     assert.match(String(item.contextValue), /^cfwfInstance:running:rw:local\+del:inbox$/);
 
     // The connection's inbox covers every workflow.
@@ -142,6 +144,12 @@ describe('Waiting for events (inbox)', function () {
     assert.ok(decision, 'the "decision" group');
     const targets = decision.instances.map((i) => i.entry.id);
     const nodes = decision.instances.filter((i) => ids.includes(i.entry.id));
+
+    // Bad JSON: a clear error, no preview, nothing sent (every instance still waits).
+    expectCommandError('sendEventToAll', /Payload is not valid JSON/);
+    const bad = await answering((p) => (p.kind === 'inputBox' ? '{"approved": tru' : undefined), () => vscode.commands.executeCommand('cloudflareWorkflows.sendEventToAll', decision));
+    assert.deepEqual(modals(bad.prompts), [], 'no preview for a payload that is not JSON');
+    for (const id of ids) assert.ok((await truth().getInstance(WF, id)).steps.some((st) => st.type === 'waitForEvent' && !st.end), `${id} still waits`);
 
     const { prompts } = await answering(sendAnswers(), () => vscode.commands.executeCommand('cloudflareWorkflows.sendEventToAll', decision));
     const [preview] = modals(prompts);

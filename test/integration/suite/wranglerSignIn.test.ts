@@ -113,6 +113,9 @@ describe('Sign In with Wrangler (real wrangler, through the gateway)', function 
     const workflows = (await a.tree.getChildren(root)).filter(isKind('workflow'));
     assert.deepEqual(workflows.map((w) => w.name).sort(), (await truth().listWorkflows()).map((w) => w.name).sort());
     assert.equal(await gatewayToken(tokenB), 0, 'no other token was sent');
+    // Diagnose Connection names the credential kind and the verify endpoint that answered.
+    const report = await vscode.commands.executeCommand<string>('cloudflareWorkflows.diagnoseConnection', conn.id, 'quiet');
+    assert.match(report, /\| Token \| ok \| wrangler's login \(wrangler auth token\); status: active; verified by \/user\/tokens\/verify \|/);
   });
 
   it('a 401 runs wrangler again exactly once, silently; the refused request is retried once and succeeds', async () => {
