@@ -16,6 +16,42 @@ const env = (k: string) => {
 };
 
 describe('Sign-in paths (through the gateway)', () => {
+  it("offers the account ids from CLOUDFLARE_ACCOUNT_ID and the workspace's wrangler config, and verifies the one picked", async () => {
+    await vscode.workspace.getConfiguration('cloudflareWorkflows').update('apiBaseUrl', env('CFWF_GATEWAY_API'), vscode.ConfigurationTarget.Global);
+    const token = env('CFWF_GATEWAY_ACCOUNT_TOKEN');
+    const account = env('CFWF_GATEWAY_ACCOUNT');
+    const other = 'fedcba9876543210fedcba9876543210';
+    assert.notEqual(other, account);
+    // The environment names another account; the project's wrangler config names the token's own.
+    const [config] = await vscode.workspace.findFiles('wrangler.jsonc');
+    assert.ok(config, "the fixture workspace's wrangler.jsonc");
+    const original = new TextDecoder().decode(await vscode.workspace.fs.readFile(config));
+    await vscode.workspace.fs.writeFile(config, new TextEncoder().encode(original.replace('"name": "workflows-fixture",', `"name": "workflows-fixture",\n  "account_id": "${account}",`)));
+    const envBefore = process.env.CLOUDFLARE_ACCOUNT_ID;
+    process.env.CLOUDFLARE_ACCOUNT_ID = other;
+    let added: CloudConnection[] = [];
+    try {
+      const run = await answering((p) => {
+        if (p.kind === 'inputBox' && /API token/.test(p.message)) return token;
+        if (p.kind === 'quickPick' && /which account does it belong to/.test(p.message)) return account;
+        return undefined;
+      }, () => vscode.commands.executeCommand<CloudConnection[]>('cloudflareWorkflows.addAccount'));
+      added = run.result;
+      const pick = run.prompts.find((p) => p.kind === 'quickPick' && /which account does it belong to/.test(p.message));
+      assert.ok(pick, `the account ids were offered (${JSON.stringify(run.prompts.map((p) => p.message))})`);
+      assert.deepEqual(pick.choices, [other, account, '$(edit) Type an account ID…'], 'the environment first, then the config, then typing one');
+      assert.ok(!run.prompts.some((p) => p.kind === 'inputBox' && /account ID/.test(p.message)), 'nothing typed');
+      assert.equal(added.length, 1);
+      assert.equal(added[0].accountId, account);
+      assert.equal(added[0].credential, 'accountToken');
+    } finally {
+      if (envBefore === undefined) delete process.env.CLOUDFLARE_ACCOUNT_ID;
+      else process.env.CLOUDFLARE_ACCOUNT_ID = envBefore;
+      await vscode.workspace.fs.writeFile(config, new TextEncoder().encode(original));
+      for (const c of added) await answering(confirmWith('Remove'), () => vscode.commands.executeCommand('cloudflareWorkflows.removeConnection', c.id));
+    }
+  });
+
   it('adds an account-owned token: user verify refuses it, the typed account id is verified, the tooltip says "account-owned"', async () => {
     const a = await api();
     await vscode.workspace.getConfiguration('cloudflareWorkflows').update('apiBaseUrl', env('CFWF_GATEWAY_API'), vscode.ConfigurationTarget.Global);
