@@ -173,7 +173,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     res.end(text);
   }
 
-  const envelope = (result: unknown, result_info?: Json) => ({ success: true, errors: [], messages: [], result, ...(result_info ? { result_info } : {}) });
+  // Cloudflare's envelope carries `messages` (notices such as deprecations; workflows-api.md §1). The
+  // real API rarely fills it, so a test asks for one (POST /__gateway/notice): the next success carries it.
+  let notice: { code: number; message: string } | undefined;
+  const envelope = (result: unknown, result_info?: Json) => {
+    const messages = notice ? [notice] : [];
+    notice = undefined;
+    return { success: true, errors: [], messages, result, ...(result_info ? { result_info } : {}) };
+  };
   const failure = (code: number, message: string) => ({ success: false, errors: [{ code, message }], messages: [], result: null });
 
   async function readBody(req: IncomingMessage): Promise<unknown> {
@@ -553,6 +560,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         if (Number.isInteger(n) && n > 0) rejections.set(bearer, n);
       }
       send(res, 200, { uses: uses.get(bearer) ?? 0 });
+      return;
+    }
+    // Test support only: POST /__gateway/notice?code=N&message=… puts one notice into the next success envelope.
+    if (req.method === 'POST' && url.pathname === '/__gateway/notice') {
+      req.resume();
+      notice = { code: Number(url.searchParams.get('code') ?? 0) || 0, message: url.searchParams.get('message') ?? '' };
+      send(res, 200, notice);
       return;
     }
     // Test support only: POST /__gateway/stream?mode=on|404|501&dropAfter=N is setStream for host-side tests.

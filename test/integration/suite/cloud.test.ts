@@ -56,6 +56,21 @@ describe('Cloud account connection (through the gateway)', () => {
     assert.match(String(item.contextValue), /^cfwfInstance:paused:rw:cloud/);
   });
 
+  it("logs Cloudflare's envelope messages (bounded, never shown as a notification)", async () => {
+    const a = await api();
+    const text = `Deprecated soon: ${'x'.repeat(400)}`;
+    const url = new URL('/__gateway/notice', env('CFWF_GATEWAY_API'));
+    url.searchParams.set('code', '10999');
+    url.searchParams.set('message', text);
+    assert.ok((await fetch(url, { method: 'POST' })).ok);
+    const backend = await a.registry.backend(conn.id);
+    const { prompts } = await answering(() => undefined, () => backend.listWorkflows());
+    assert.deepEqual(prompts, [], 'nothing shown to the user');
+    const line = a.log.history.find((l) => l.includes('Cloudflare says (') && l.includes('[10999] Deprecated soon: '));
+    assert.ok(line, 'the notice is in the log');
+    assert.ok(line.includes(text.slice(0, 300)) && !line.includes(text.slice(0, 301)), 'cut at 300 characters');
+  });
+
   it('Rename Connection… takes the name typed into its input box', async () => {
     const a = await api();
     const running = vscode.commands.executeCommand('cloudflareWorkflows.renameConnection', conn.id);
