@@ -3,7 +3,7 @@
 // screenshot and the extension's log are kept in test-results/ui/.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, startRealHost, type RealHost } from '../runner/realHost';
 import { node22Path } from '../../scripts/setup-node22.mjs';
@@ -297,6 +297,28 @@ describe('UI flows in the real workbench', function () {
     // Two more watch periods: a watch that still ran would have notified by now.
     await new Promise((r) => setTimeout(r, 22_000));
     assert.equal(await wb.notifications.toast(/new errored instance/).count(), 0, 'no watch notification after Stop All Watches');
+  });
+
+  it("Create Test from Instance… from the tree's context menu writes a replay test next to the project's tests and opens it", async () => {
+    mkdirSync(join(rh.workspace, 'test'), { recursive: true });
+    const file = join(rh.workspace, 'test', 'order-pipeline.order-complete.replay.test.ts');
+    await ensureConnected(wb);
+    await wb.view.expand('order-pipeline');
+    // Workflows above bulk-import: the first "Complete" group is order-pipeline's.
+    await wb.view.expand(/^Complete$/);
+    const menu = await wb.view.rightClick('order-complete');
+    await menu.click('Create Test from Instance…');
+    await rh.page.locator('.monaco-dialog-box', { hasText: "Write the replay test next to the project's tests?" }).waitFor();
+    assert.ok(!existsSync(file), 'nothing written before the click');
+    await wb.dialogButton('Write Test');
+    await rh.page.locator('.tabs-container .tab.active', { hasText: 'order-pipeline.order-complete.replay.test.ts' }).waitFor({ timeout: 30_000 });
+    const code = readFileSync(file, 'utf8');
+    assert.match(code, /introspectWorkflowInstance/);
+    assert.match(code, /await instance\.waitForStatus\('complete'\);/);
+    // The fixture copy has no package.json: the missing setup is reported, nothing is installed.
+    await wb.notifications.expect(/vitest-pool-workers/);
+    await wb.screenshot(join(shots, 'create-test.png'));
+    await wb.palette.run('Notifications: Clear All Notifications');
   });
 
   // Last: it adds a second connection, which the flows above do not expect.
