@@ -57,7 +57,8 @@ const STATUS_OF: Record<string, InstanceStatus> = {
  * characters (outputs, errors, params; past the budget an output reads as Cloudflare's own truncation
  * marker, so the view offers to load it in full, and an error keeps its first characters).
  */
-export const FOLD_LIMITS = Object.freeze({ steps: 20_000, attemptsPerStep: 1_000, payloadChars: 64 * 1024 * 1024, errorCharsOverBudget: 1_000 });
+// `attempts` bounds the whole instance: 20,000 steps × 1,000 attempts each would still be 20 million rows.
+export const FOLD_LIMITS = Object.freeze({ steps: 20_000, attemptsPerStep: 1_000, attempts: 50_000, payloadChars: 64 * 1024 * 1024, errorCharsOverBudget: 1_000 });
 /** Cloudflare's marker for an output its logs cut (model/replayTest.ts reads it the same way). */
 export const TRUNCATED_OUTPUT = '[...output truncated]';
 
@@ -87,6 +88,8 @@ export class InstanceEventFold {
   applied = 0;
   /** Payload characters held so far (FOLD_LIMITS.payloadChars). */
   private held = 0;
+  /** Attempt rows held so far, filler rows included (FOLD_LIMITS.attempts). */
+  private attempts = 0;
   private readonly d: InstanceDetails;
   /** Open do/rollback steps, sleeps and waits by name (names are unique thanks to the `-N` suffix). */
   private readonly byName = new Map<string, DoStep | SleepStep | WaitForEventStep>();
@@ -145,8 +148,9 @@ export class InstanceEventFold {
       case 'attempt_started':
       case 'rollback_attempt_started': {
         const step = this.doStep(e.stepName);
-        if (!step || step.attempts.length >= FOLD_LIMITS.attemptsPerStep) return false;
+        if (!step || step.attempts.length >= FOLD_LIMITS.attemptsPerStep || this.attempts >= FOLD_LIMITS.attempts) return false;
         step.attempts.push({ start: at, end: null, success: null, error: null });
+        this.attempts++;
         return true;
       }
       case 'attempt_completed':
@@ -157,8 +161,11 @@ export class InstanceEventFold {
         // `attempt` is 1-based; an attempt whose start was not seen (filtered stream) is added here.
         if (!step) return false;
         const n = e.attempt !== undefined && e.attempt >= 1 ? Math.floor(e.attempt) : step.attempts.length;
-        if (n > FOLD_LIMITS.attemptsPerStep) return false;
-        while (step.attempts.length < n) step.attempts.push({ start: null, end: null, success: null, error: null });
+        if (n > FOLD_LIMITS.attemptsPerStep || this.attempts + Math.max(0, n - step.attempts.length) > FOLD_LIMITS.attempts) return false;
+        while (step.attempts.length < n) {
+          step.attempts.push({ start: null, end: null, success: null, error: null });
+          this.attempts++;
+        }
         const a = step.attempts[Math.max(0, n - 1)] ?? step.attempts[step.attempts.length - 1];
         if (!a) return false;
         a.end = at;

@@ -158,6 +158,21 @@ describe('model/instanceEvents: the fold', () => {
     assert.equal(f.details().steps.length, FOLD_LIMITS.steps);
   });
 
+  it('holds at most FOLD_LIMITS.attempts attempt rows in all: many steps each claiming attempt 1,000 stop there', () => {
+    const f = fold(ev('workflow_started'));
+    let accepted = 0;
+    for (let i = 0; i < 200; i++) {
+      f.apply(ev('step_started', { stepName: `s-${i}` }));
+      if (f.apply(ev('attempt_errored', { stepName: `s-${i}`, attempt: FOLD_LIMITS.attemptsPerStep, error: { name: 'E', message: 'x' } }))) accepted++;
+    }
+    const total = (f.details().steps as DoStep[]).reduce((n, st) => n + st.attempts.length, 0);
+    assert.ok(total <= FOLD_LIMITS.attempts, `${total} attempt rows`);
+    assert.equal(accepted, Math.floor(FOLD_LIMITS.attempts / FOLD_LIMITS.attemptsPerStep), 'each step up to the total, then refused');
+    // Started attempts count against the same total.
+    assert.equal(f.apply(ev('step_started', { stepName: 'late-1' })), true);
+    assert.equal(f.apply(ev('attempt_started', { stepName: 'late-1' })), false);
+  });
+
   it('past the payload budget, outputs read as truncated and errors are cut', () => {
     const big = FOLD_LIMITS.payloadChars - 10;
     const f = fold(ev('workflow_started'), ev('step_started', { stepName: 'a-1' }), ev('step_completed', { stepName: 'a-1', output: 'first', size: big }));
