@@ -109,6 +109,9 @@ export function followInstance(backend: WorkflowsBackend, workflow: string, id: 
     controller = new AbortController();
     let opened = false;
     let reason: string;
+    // A stream that says "ended" while no final event was applied (a terminal event at or below the
+    // cursor, or a lie) is not an end: it reconnects, and counts as a failure even though it opened.
+    let falseEnd = false;
     try {
       const end = await (backend.subscribeInstance as NonNullable<WorkflowsBackend['subscribeInstance']>)(workflow, id, {
         cursor: fold.cursor,
@@ -125,12 +128,13 @@ export function followInstance(backend: WorkflowsBackend, workflow: string, id: 
       });
       if (stopped) return;
       flush();
-      if (end === 'ended' || fold.ended) {
+      if (fold.ended) {
         stopped = true;
         handlers.onEnd(fold.details());
         return;
       }
-      reason = 'the stream closed before the instance ended';
+      falseEnd = end === 'ended';
+      reason = falseEnd ? 'the stream said the instance ended, but sent no final event' : 'the stream closed before the instance ended';
     } catch (e) {
       if (stopped) return;
       const err = e instanceof Error ? e : new Error(String(e));
@@ -139,7 +143,7 @@ export function followInstance(backend: WorkflowsBackend, workflow: string, id: 
       reason = err.message;
     }
     // It had opened before: reconnect from the cursor. An attempt that opened resets the count.
-    const next = opened ? 1 : failures + 1;
+    const next = opened && !falseEnd ? 1 : failures + 1;
     if (next > policy.maxRetries) return giveUp(new Error(`The event stream kept failing (${reason}).`));
     const delay = backoffDelay(next, policy);
     handlers.onReconnect?.(next, delay, reason);

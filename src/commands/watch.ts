@@ -164,7 +164,11 @@ export class WatchManager implements vscode.Disposable {
     if (!this.follow || !w.id || this.followers.has(key) || (this.streamRetryAt.get(key) ?? 0) > Date.now()) return;
     const handle = this.follow({ connectionId: w.connectionId, workflow: w.workflow, id: w.id }, base, {
       onDetails: (d) => this.streamed(key, d),
-      onEnd: (d) => this.streamed(key, d),
+      // The follower has stopped either way: a watch left in `followers` would never be polled again.
+      onEnd: (d) => {
+        this.streamed(key, d);
+        this.stopFollowing(key);
+      },
       onUnavailable: (reason) => {
         this.stopFollowing(key);
         this.streamRetryAt.set(key, Date.now() + UNAVAILABLE_FOR_MS);

@@ -75,6 +75,22 @@ function follow(backend: WorkflowsBackend, availability = new StreamAvailability
 }
 
 describe('api/follow: following an instance by its event stream', () => {
+  it('a stream that says "ended" without a final event is not an end: it reconnects, each time as a failure, then gives up into polling', async () => {
+    const running = [ev('workflow_queued'), ev('workflow_started'), ev('step_started', { stepName: 'a-1' })];
+    const { backend, calls } = fakeBackend([{ events: running, end: 'ended' }, { end: 'ended' }, { end: 'ended' }, { end: 'ended' }]);
+    const { scheduler, out } = follow(backend);
+    for (let i = 0; i < 6; i++) {
+      await settle();
+      scheduler.fire();
+    }
+    await settle();
+    assert.equal(out.ended, undefined, 'never reported as ended');
+    assert.equal(calls.length, 4, 'the first connection and three reconnects');
+    assert.equal(out.reconnects.length, 3, 'each after a backoff wait');
+    assert.ok(out.reconnects[2] > out.reconnects[0], 'backing off, not looping at once');
+    assert.match(String(out.unavailable?.message), /kept failing \(the stream said the instance ended, but sent no final event\)/);
+  });
+
   it('reconnects after an early close with the last eventId as its cursor, and ends at the terminal event', async () => {
     const first = [ev('workflow_queued'), ev('workflow_started'), ev('step_started', { stepName: 'a-1' })];
     const second = [ev('step_completed', { stepName: 'a-1' }), ev('workflow_completed', { output: 1 })];
