@@ -75,8 +75,13 @@ export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandC
             }),
           onEnd: (d) =>
             then(async () => {
-              if (d !== shown) handlers.onUpdate(await describe(target, d));
-              handlers.onEnd();
+              try {
+                if (d !== shown) handlers.onUpdate(await describe(target, d));
+              } finally {
+                // Even when describing failed (the connection was removed): the session must not
+                // wait for a follower that has stopped.
+                handlers.onEnd();
+              }
             }),
           onUnavailable: (reason) => then(() => handlers.onUnavailable(reason)),
         });

@@ -181,6 +181,9 @@ export class InstanceSession {
   /** Fetches now, unless a fetch is running; then one more follows it. Never two at once. */
   refresh(): Promise<void> {
     if (this.disposed) return Promise.resolve();
+    // Whoever asks (an action elsewhere, a restart, the user) wants the instance as it is now: a
+    // follower of the earlier state would overwrite that. The next schedule follows from the new details.
+    this.stopFollowing();
     if (this.inFlight) {
       this.refreshAgain = true;
       return Promise.resolve();

@@ -112,6 +112,21 @@ describe('InstanceSession following the event stream', () => {
     assert.equal(s.fetches(), 1, 'not one detail request after the first');
   });
 
+  it('a refresh from outside (after a restart elsewhere) drops the follower of the earlier run and follows from the new details', async () => {
+    const stream = new FakeStream();
+    const s = setup({ stream });
+    await s.session.refresh();
+    await s.session.handleMessage({ type: 'ready' });
+    await flush();
+    const old = stream.current;
+    await s.session.refresh();
+    await flush();
+    assert.equal(old.stopped, true, "the earlier run's follower is stopped");
+    assert.equal(s.fetches(), 2);
+    assert.equal(stream.follows.length, 2, 'a new follower from the fresh details');
+    assert.equal(stream.current.stopped, false);
+  });
+
   it('a webview that says ready long after the fetch follows the stream rather than fetching again', async () => {
     const stream = new FakeStream();
     let now = 1000;
