@@ -145,18 +145,24 @@ export class WaitingInbox {
    * children at once, and a second scan would repeat the list and detail requests.
    */
   private scanOnce(node: InboxNode): Promise<boolean> {
-    let p = this.scanning.get(node);
-    if (!p) {
-      p = this.scan(node).finally(() => this.scanning.delete(node));
-      this.scanning.set(node, p);
-    }
+    const running = this.scanning.get(node);
+    if (running) return running;
+    const p: Promise<boolean> = this.scan(node).finally(() => {
+      // Only its own entry: after a reset a newer scan may be the one registered.
+      if (this.scanning.get(node) === p) this.scanning.delete(node);
+    });
+    this.scanning.set(node, p);
     return p;
   }
   private readonly scanning = new Map<InboxNode, Promise<boolean>>();
+  /** Bumped by reset(): a scan that started before it must not write what it found. */
+  private readonly generation = new Map<InboxNode, number>();
 
   /** Scans what an inbox covers and rebuilds its type nodes. Returns whether what it shows changed. */
   async scan(node: InboxNode): Promise<boolean> {
     const before = signature(node);
+    const gen = this.generation.get(node) ?? 0;
+    const current = () => (this.generation.get(node) ?? 0) === gen;
     try {
       const now = Date.now();
       let entries: WaitingEntry[] = [];
@@ -179,6 +185,8 @@ export class WaitingInbox {
           unchecked += r.unchecked;
         }
       }
+      // Reset meanwhile (a refresh, a send): what this scan saw is older than what was asked for.
+      if (!current()) return false;
       const groups = groupByType(entries, now);
       const old = new Map((node.types ?? []).map((t) => [t.id, t]));
       node.types = groups.map((g) => {
@@ -194,6 +202,7 @@ export class WaitingInbox {
       node.unchecked = unchecked;
       node.error = undefined;
     } catch (e) {
+      if (!current()) return false;
       node.error = e;
       this.log.error('Scanning for instances waiting for events failed', e);
     }
@@ -294,6 +303,8 @@ export class WaitingInbox {
 
   /** Re-reads an inbox on the next expansion. */
   reset(node: InboxNode): void {
+    this.generation.set(node, (this.generation.get(node) ?? 0) + 1);
+    this.scanning.delete(node);
     node.types = undefined;
     node.total = undefined;
     node.unchecked = undefined;
