@@ -396,10 +396,17 @@ class LocalBackend implements LocalWorkflowsBackend {
       try {
         await this.getInstance(name, id, { simple: true, signal: opts.signal });
       } catch (look) {
-        if (isApiError(look, 'notFound')) return;
+        // The engine's own "instance not found" (an API error body), not a bare 404 from a restarting server.
+        if (isApiError(look, 'notFound') && look.errors.length > 0) return;
         throw e;
       }
-      await del();
+      try {
+        await del();
+      } catch (again) {
+        // Applied after the look after all: deleted is what was asked for.
+        if (isApiError(again, 'notFound') && again.errors.length > 0) return;
+        throw again;
+      }
     }
   }
 

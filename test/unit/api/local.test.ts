@@ -248,7 +248,7 @@ describe('api/local (mocked engine)', () => {
     agent.assertNoPendingInterceptors();
   });
 
-  it('a delete answered "worker restarted mid-request" (wrangler 4.85, 503) looks first: gone counts as deleted, still there is deleted once more; other errors stand', async () => {
+  it('a delete answered "worker restarted mid-request" (wrangler 4.85, 503) looks first: an engine not-found counts as deleted, still there is deleted once more (a not-found then is done too); other errors and a bare 404 leave the error standing', async () => {
     detectNew();
     const restarted = () => [503, 'Your worker restarted mid-request. Please try sending the request again. Only GET or HEAD requests are retried automatically.', { headers: { 'content-type': 'text/plain' } }] as const;
     // Applied before the restart: the look finds nothing, and no second DELETE goes out.
@@ -260,10 +260,19 @@ describe('api/local (mocked engine)', () => {
     pool().intercept({ path: `${NEW}/workflows/wf/instances/kept`, method: 'DELETE' }).reply(200, ok({ success: true }), JSON_HEADERS);
     // Any other failure is reported as it is, without a look.
     pool().intercept({ path: `${NEW}/workflows/wf/instances/other`, method: 'DELETE' }).reply(500, fail(10001, 'boom'), JSON_HEADERS);
+    // A bare 404 from a server that is restarting says nothing about the instance: the 503 stands.
+    pool().intercept({ path: `${NEW}/workflows/wf/instances/unsure`, method: 'DELETE' }).reply(...restarted());
+    pool().intercept({ path: `${NEW}/workflows/wf/instances/unsure`, method: 'GET' }).reply(404, 'Not Found', { headers: { 'content-type': 'text/plain' } });
+    // Applied between the look and the second delete: the engine's not-found then means done.
+    pool().intercept({ path: `${NEW}/workflows/wf/instances/late`, method: 'DELETE' }).reply(...restarted());
+    pool().intercept({ path: `${NEW}/workflows/wf/instances/late`, method: 'GET' }).reply(200, ok({ status: 'running', steps: [] }), JSON_HEADERS);
+    pool().intercept({ path: `${NEW}/workflows/wf/instances/late`, method: 'DELETE' }).reply(404, fail(10501, "Workflow instance 'late' not found."), JSON_HEADERS);
     const b = localBackend({ baseUrl: ORIGIN, dispatcher: agent, retry: { maxRetries: 0 } });
     await b.deleteInstance('wf', 'gone');
     await b.deleteInstance('wf', 'kept');
     await expectApiError(b.deleteInstance('wf', 'other'), 'server');
+    await expectApiError(b.deleteInstance('wf', 'unsure'), 'server');
+    await b.deleteInstance('wf', 'late');
     agent.assertNoPendingInterceptors();
   });
 
