@@ -52,7 +52,9 @@ export async function startLocalSession(ctx: CommandContext): Promise<void> {
     for (let i = 0; i < ANSWER_WITHIN_S && !token.isCancellationRequested; i++) {
       if (terminal.exitStatus) throw new Error(`wrangler dev exited${terminal.exitStatus.code !== undefined ? ` with code ${terminal.exitStatus.code}` : ''}; see the terminal "${terminal.name}".`);
       await ctx.registry.refreshLocal();
-      if (ctx.registry.get(id)) return;
+      // Something answering on the port is ours only while our wrangler still runs (the port could
+      // have been taken between choosing it and wrangler binding it).
+      if (ctx.registry.get(id) && !terminal.exitStatus) return;
       await new Promise((r) => setTimeout(r, 1000));
     }
     if (!token.isCancellationRequested) throw new Error(`wrangler dev did not answer on port ${port} within ${ANSWER_WITHIN_S} s; see the terminal "${terminal.name}".`);
