@@ -187,6 +187,9 @@ describe('UI flows in the real workbench', function () {
     await wb.webview().text('import row 2-1').first().waitFor({ timeout: 30_000 });
     await wb.webviewFocused();
     await wb.screenshot(join(shots, '9-created.png'));
+    // Open flake, cause not found: a panel opened by a flow can take the focus again later and close
+    // the next flow's quick pick (2 of 4 rounds). The flow closes the panel it opened.
+    await wb.closeTab('from-palette');
   });
 
   it('terminates from the palette after a modal confirmation', async () => {
@@ -243,6 +246,8 @@ describe('UI flows in the real workbench', function () {
     await wb.webview().text(/^typed-params$/).first().waitFor({ timeout: 30_000 });
     await wb.webview().text('import row 2-1').first().waitFor({ timeout: 30_000 });
     await wb.webviewFocused();
+    // See "creates an instance…": the panel is closed so that it cannot take the next flow's focus.
+    await wb.closeTab('typed-params');
   });
 
   it('Go to Instance from the palette opens the typed id; an unknown id is reported and opens no tab', async () => {

@@ -44,6 +44,14 @@ export class Workbench {
     }, undefined, { timeout: 30_000 });
   }
 
+  /** Closes an editor tab by its close button (not by keys, which a focused webview would take). */
+  async closeTab(title: string): Promise<void> {
+    const tab = this.page.locator('.tabs-container .tab', { hasText: title }).first();
+    await tab.hover();
+    await tab.locator('.tab-actions .action-label').first().click();
+    await tab.waitFor({ state: 'detached', timeout: 10_000 });
+  }
+
   async dialogButton(name: string): Promise<void> {
     await this.page.locator('.monaco-dialog-box').getByRole('button', { name, exact: true }).click();
   }
