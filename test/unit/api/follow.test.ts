@@ -2,30 +2,13 @@
 // reconnects from its cursor with backoff, gives up into 'unavailable' (remembered per backend by the
 // StreamAvailability its owner holds), batches reports, and stops cleanly.
 import * as assert from 'node:assert/strict';
-import { followInstance, StreamAvailability, UNAVAILABLE_FOR_MS, type FollowScheduler } from '../../../src/api/follow';
+import { followInstance, StreamAvailability, UNAVAILABLE_FOR_MS } from '../../../src/api/follow';
 import { STREAM_UNAVAILABLE } from '../../../src/api/eventStream';
 import { WorkflowsApiError } from '../../../src/api/errors';
 import type { SubscribeOptions, WorkflowsBackend } from '../../../src/api/backend';
 import type { InstanceEvent } from '../../../src/model/instanceEvents';
 import type { InstanceDetails } from '../../../src/model/types';
-
-class ManualScheduler implements FollowScheduler {
-  private next = 1;
-  readonly pending = new Map<number, { fn: () => void; ms: number }>();
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.pending.set(id, { fn, ms });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  fire(): void {
-    const due = [...this.pending.values()];
-    this.pending.clear();
-    for (const t of due) t.fn();
-  }
-}
+import { ManualScheduler } from '../support/manualScheduler';
 
 const settle = async () => {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));

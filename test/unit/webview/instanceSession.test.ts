@@ -1,33 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { InstanceSession, type FetchedInstance, type FollowSessionHandlers, type InstancePanelDeps, type Scheduler } from '../../../src/webview/instanceSession';
+import { InstanceSession, type FetchedInstance, type FollowSessionHandlers, type InstancePanelDeps } from '../../../src/webview/instanceSession';
 import type { HostToWebview, PanelTarget, WebviewAction } from '../../../src/webview/protocol';
 import type { InstanceDetails, InstanceStatus } from '../../../src/model/types';
 import { InstanceBuilder } from '../model/builders';
+import { ManualScheduler } from '../support/manualScheduler';
 
 const target: PanelTarget = { connectionId: 'local', connectionLabel: 'Local dev', workflow: 'order-pipeline', id: 'inst-1' };
-
-/** Timers that fire only when the test says so. */
-class ManualScheduler implements Scheduler {
-  private next = 1;
-  readonly pending = new Map<number, { fn: () => void; ms: number }>();
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.pending.set(id, { fn, ms });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  /** Fires every pending timer once. */
-  fire(): void {
-    const due = [...this.pending.entries()];
-    this.pending.clear();
-    for (const [, t] of due) t.fn();
-  }
-  get delays(): number[] {
-    return [...this.pending.values()].map((t) => t.ms);
-  }
-}
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
