@@ -38,8 +38,13 @@ export async function startRealHost(opts: {
    * a test module that is not there. Benchmarks turn it off to measure the production build they made.
    */
   build?: boolean;
-  /** Also start the production-shaped gateway in front of the engine (cloud connections). */
-  gateway?: boolean;
+  /**
+   * Also start the production-shaped gateway in front of the engine (cloud connections). `accounts`:
+   * the accounts its user tokens see (default one). `userSetup`: the host looks like a wrangler user's
+   * machine, with CLOUDFLARE_API_TOKEN holding the write token and the user's apiBaseUrl setting on
+   * the gateway, so flows can be clicked without the test calling commands itself.
+   */
+  gateway?: boolean | { accounts?: { id: string; name: string }[]; userSetup?: boolean };
   /** Runs after seeding, before the host starts (benchmarks add their data here). */
   prepare?: (engine: Awaited<ReturnType<typeof startEngine>>) => Promise<void>;
   log?: (line: string) => void;
@@ -67,16 +72,22 @@ export async function startRealHost(opts: {
     await seed(engine.apiBase);
     await opts.prepare?.(engine);
     const env: Record<string, string> = { CFWF_ENGINE_URL: engine.baseUrl, CFWF_ENGINE_API: engine.apiBase, ...opts.env };
+    const settings: Record<string, unknown> = { ...opts.settings };
     let gateway: Gateway | undefined;
     if (opts.gateway) {
       // Distinctive tokens, so a leak anywhere is found by a plain substring search.
       const salt = Math.random().toString(36).slice(2);
-      gateway = await startGateway({ engineApiBase: engine.apiBase, tokens: { [`cfwf-write-${salt}-token`]: 'write', [`cfwf-read-${salt}-token`]: 'read' } });
-      const g = gateway;
-      cleanups.push(() => g.close());
+      const g = typeof opts.gateway === 'object' ? opts.gateway : {};
+      gateway = await startGateway({ engineApiBase: engine.apiBase, accounts: g.accounts, tokens: { [`cfwf-write-${salt}-token`]: 'write', [`cfwf-read-${salt}-token`]: 'read' } });
+      const started = gateway;
+      cleanups.push(() => started.close());
       Object.assign(env, { CFWF_GATEWAY_API: gateway.apiBase, CFWF_GATEWAY_ACCOUNT: gateway.accountId, CFWF_GATEWAY_WRITE_TOKEN: gateway.writeToken, CFWF_GATEWAY_READ_TOKEN: gateway.readToken, CFWF_GATEWAY_ACCOUNT_TOKEN: gateway.accountToken });
+      if (g.userSetup) {
+        env.CLOUDFLARE_API_TOKEN = gateway.writeToken;
+        settings['cloudflareWorkflows.apiBaseUrl'] = gateway.apiBase;
+      }
     }
-    const host = await startHost({ workspace, stateDir, env, settings: opts.settings });
+    const host = await startHost({ workspace, stateDir, env, settings });
     cleanups.push(() => host.stop());
     opts.log?.(`code-server at ${host.url}`);
     const browser = await launchBrowser();

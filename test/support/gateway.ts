@@ -20,6 +20,10 @@ export interface GatewayOptions {
   engineApiBase: string;
   /** Bearer tokens and what they may do. Default: {'test-write-token': 'write', 'test-read-token': 'read'}. */
   tokens?: Record<string, 'read' | 'write'>;
+  /**
+   * The accounts user tokens see (GET /accounts). Guess, for tests of several accounts: every account
+   * serves the same engine, so their Workflows are the same; the request log tells them apart.
+   */
   accounts?: { id: string; name: string }[];
   /**
    * Account-owned tokens: each belongs to one account. Default: {'test-account-token': first account, write}.

@@ -3,15 +3,13 @@
 // screenshot and the extension's log are kept in test-results/ui/.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, startRealHost, type RealHost } from '../runner/realHost';
 import { node22Path } from '../../scripts/setup-node22.mjs';
 import { Workbench } from './pages/workbench';
-
 // The README's screenshots are refreshed on request (UPDATE_SCREENSHOTS=1); other runs keep theirs in test-results/.
-const shots = process.env.UPDATE_SCREENSHOTS ? join(root, 'docs', 'screenshots') : join(root, 'test-results', 'screenshots');
-const evidence = join(root, 'test-results', 'ui');
+import { keepEvidence, shots, until } from './support';
 
 async function engineStatus(rh: RealHost, workflow: string, id: string): Promise<string> {
   const r = await fetch(`${rh.engine.apiBase}/workflows/${workflow}/instances/${id}`);
@@ -29,25 +27,6 @@ async function ensureConnected(wb: Workbench): Promise<void> {
   await wb.view.item(/^Local · 127\.0\.0\.1/).first().waitFor({ timeout: 30_000 });
   // Take the focus out of any webview: keys typed there never reach the palette's input.
   await wb.page.locator('.part.sidebar .composite.title').first().click();
-}
-
-async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out: ${what}`);
-}
-
-function findFiles(dir: string, pred: (f: string) => boolean, out: string[] = []): string[] {
-  if (!existsSync(dir)) return out;
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    if (statSync(p).isDirectory()) findFiles(p, pred, out);
-    else if (pred(p)) out.push(p);
-  }
-  return out;
 }
 
 describe('UI flows in the real workbench', function () {
@@ -70,11 +49,7 @@ describe('UI flows in the real workbench', function () {
     await rh.page.keyboard.press('Escape');
     await rh.page.keyboard.press('Escape');
     if (this.currentTest?.state !== 'failed') return;
-    mkdirSync(evidence, { recursive: true });
-    const name = (this.currentTest.title ?? 'test').replace(/[^\w]+/g, '-');
-    await rh.page.screenshot({ path: join(evidence, `${name}.png`) }).catch(() => undefined);
-    for (const log of findFiles(rh.stateDir, (f) => f.endsWith('Cloudflare Workflows.log'))) cpSync(log, join(evidence, `${name}.extension.log`));
-    console.log(`    evidence kept in test-results/ui/${name}.*`);
+    await keepEvidence(rh, this.currentTest.title);
     // A failed flow can leave a command waiting on a notification or an editor: clear both, so the
     // next flow starts from a clean workbench instead of failing in its wake.
     await wb.palette.run('Notifications: Clear All Notifications').catch(() => undefined);

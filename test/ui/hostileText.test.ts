@@ -2,13 +2,10 @@
 // engine seeded with the fixture's hostile-text Workflow). Nothing from the data may become a link,
 // an icon or a title; bidi and invisible characters must read as the ‹U+XXXX› marker.
 import * as assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { root, startRealHost, type RealHost } from '../runner/realHost';
+import { startRealHost, type RealHost } from '../runner/realHost';
 import { Workbench } from './pages/workbench';
-
-const evidence = join(root, 'test-results', 'ui');
+import { keepEvidence, until } from './support';
 const WF = 'hostile-text';
 const RLO = '‹U+202E›';
 /** Anchors whose target could only have come from the data. */
@@ -17,15 +14,6 @@ const DATA_LINKS = 'a[href^="command:"], a[data-href^="command:"], a[href^="http
 async function engineStatus(rh: RealHost, id: string): Promise<string> {
   const r = await fetch(`${rh.engine.apiBase}/workflows/${WF}/instances/${id}`);
   return ((await r.json()) as { result: { status: string } | null }).result?.status ?? 'missing';
-}
-
-async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out: ${what}`);
 }
 
 /** Links inside `scope`, apart from the extension's own Open Instance links in its hover table. */
@@ -65,11 +53,7 @@ describe('Hostile text in the real workbench', function () {
     await rh.page.keyboard.press('Escape');
     // Take the focus out of any webview: keys typed there never reach the palette's input.
     await rh.page.locator('.part.sidebar .composite.title').first().click();
-    if (this.currentTest?.state === 'failed') {
-      mkdirSync(evidence, { recursive: true });
-      const name = `hostile-${(this.currentTest.title ?? 'test').replace(/[^\w]+/g, '-')}`;
-      await rh.page.screenshot({ path: join(evidence, `${name}.png`) }).catch(() => undefined);
-    }
+    if (this.currentTest?.state === 'failed') await keepEvidence(rh, `hostile-${this.currentTest.title}`);
   });
 
   after(async () => {

@@ -3,37 +3,17 @@
 // type group's context menu through the preview dialog. The README's screenshots of the inbox come
 // from here (UPDATE_SCREENSHOTS=1 writes them to docs/screenshots/; other runs to test-results/).
 import * as assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, startRealHost, type RealHost } from '../runner/realHost';
+import { startRealHost, type RealHost } from '../runner/realHost';
 import { Workbench } from './pages/workbench';
+import { keepEvidence, shots, until } from './support';
 
-const shots = process.env.UPDATE_SCREENSHOTS ? join(root, 'docs', 'screenshots') : join(root, 'test-results', 'screenshots');
-const evidence = join(root, 'test-results', 'ui');
 const WF = 'approval-gate';
 
 async function engine(rh: RealHost, method: string, path: string, body?: unknown): Promise<{ success: boolean; result: { status?: string; steps?: { type: string; end?: string | null }[] } | null }> {
   const r = await fetch(`${rh.engine.apiBase}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   return (await r.json()) as never;
-}
-
-async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out: ${what}`);
-}
-
-function findFiles(dir: string, pred: (f: string) => boolean, out: string[] = []): string[] {
-  if (!existsSync(dir)) return out;
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    if (statSync(p).isDirectory()) findFiles(p, pred, out);
-    else if (pred(p)) out.push(p);
-  }
-  return out;
 }
 
 describe('Waiting for events in the real workbench', function () {
@@ -54,11 +34,7 @@ describe('Waiting for events in the real workbench', function () {
 
   afterEach(async function () {
     if (!rh || this.currentTest?.state !== 'failed') return;
-    mkdirSync(evidence, { recursive: true });
-    const name = (this.currentTest.title ?? 'test').replace(/[^\w]+/g, '-');
-    await rh.page.screenshot({ path: join(evidence, `${name}.png`) }).catch(() => undefined);
-    for (const log of findFiles(rh.stateDir, (f) => f.endsWith('Cloudflare Workflows.log'))) cpSync(log, join(evidence, `${name}.extension.log`));
-    console.log(`    evidence kept in test-results/ui/${name}.*`);
+    await keepEvidence(rh, this.currentTest.title);
   });
 
   after(async () => {
