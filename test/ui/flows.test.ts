@@ -45,11 +45,13 @@ describe('UI flows in the real workbench', function () {
 
   afterEach(async function () {
     if (!rh) return;
+    const failed = this.currentTest?.state === 'failed';
+    // The workbench as the failure left it, before anything below changes it.
+    if (failed) await keepEvidence(rh, this.currentTest?.title);
     // Leave no menu, quick input or dialog open for the next flow.
     await rh.page.keyboard.press('Escape');
     await rh.page.keyboard.press('Escape');
-    if (this.currentTest?.state !== 'failed') return;
-    await keepEvidence(rh, this.currentTest.title);
+    if (!failed) return;
     // A failed flow can leave a command waiting on a notification or an editor: clear both, so the
     // next flow starts from a clean workbench instead of failing in its wake.
     await wb.palette.run('Notifications: Clear All Notifications').catch(() => undefined);

@@ -49,11 +49,11 @@ describe('Hostile text in the real workbench', function () {
 
   afterEach(async function () {
     if (!rh) return;
+    if (this.currentTest?.state === 'failed') await keepEvidence(rh, `hostile-${this.currentTest.title}`);
     await rh.page.keyboard.press('Escape');
     await rh.page.keyboard.press('Escape');
     // Take the focus out of any webview: keys typed there never reach the palette's input.
     await rh.page.locator('.part.sidebar .composite.title').first().click();
-    if (this.currentTest?.state === 'failed') await keepEvidence(rh, `hostile-${this.currentTest.title}`);
   });
 
   after(async () => {

@@ -2,13 +2,10 @@
 // tab ("Preview: <id>": webview titles cannot be italic), the view opens where the problem is,
 // and a double-click keeps the instance open in a tab of its own.
 import * as assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
-import { root, startRealHost, type RealHost } from '../runner/realHost';
+import { startRealHost, type RealHost } from '../runner/realHost';
 import { Workbench } from './pages/workbench';
-
-const evidence = join(root, 'test-results', 'ui');
+import { keepEvidence } from './support';
 
 describe('Instance preview in the real workbench', function () {
   this.timeout(120_000);
@@ -34,8 +31,7 @@ describe('Instance preview in the real workbench', function () {
 
   afterEach(async function () {
     if (this.currentTest?.state !== 'failed' || !rh) return;
-    mkdirSync(evidence, { recursive: true });
-    await rh.page.screenshot({ path: join(evidence, `preview-${(this.currentTest.title ?? 'test').replace(/[^\w]+/g, '-')}.png`) }).catch(() => undefined);
+    await keepEvidence(rh, `preview-${this.currentTest.title}`);
   });
 
   after(async () => {

@@ -1,8 +1,9 @@
 // Helpers the UI suites share: waiting on a condition, and keeping a failed flow's evidence (a
 // screenshot of the workbench at that moment and the extension's log) in test-results/ui/.
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, type RealHost } from '../runner/realHost';
+import { Workbench } from './pages/workbench';
 
 export const shots = process.env.UPDATE_SCREENSHOTS ? join(root, 'docs', 'screenshots') : join(root, 'test-results', 'screenshots');
 export const evidence = join(root, 'test-results', 'ui');
@@ -32,5 +33,9 @@ export async function keepEvidence(rh: RealHost, title: string | undefined): Pro
   const name = (title ?? 'test').replace(/[^\w]+/g, '-');
   await rh.page.screenshot({ path: join(evidence, `${name}.png`) }).catch(() => undefined);
   for (const log of findFiles(rh.stateDir, (f) => f.endsWith('Cloudflare Workflows.log'))) cpSync(log, join(evidence, `${name}.extension.log`));
+  const focus = await new Workbench(rh.page).focusLog();
+  writeFileSync(join(evidence, `${name}.focus.txt`), focus.join('\n') + '\n');
+  // The last moves of the focus, in the run's own output (CI keeps no files).
+  console.log(focus.slice(-15).map((l) => `      focus: ${l}`).join('\n'));
   console.log(`    evidence kept in test-results/ui/${name}.*`);
 }

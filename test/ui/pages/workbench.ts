@@ -18,6 +18,41 @@ export class Workbench {
     await this.page.locator('.activitybar').waitFor({ timeout: 60_000 });
     // The status bar appears once the extension host is up.
     await this.page.locator('.statusbar').waitFor({ timeout: 60_000 });
+    await this.recordFocus();
+  }
+
+  /**
+   * Records where the focus goes and when the quick input shows or hides (the last 60 events, with
+   * wall-clock times to line up with the extension's log), so a flow that lost its quick input can
+   * say what took the focus. Kept with a failure's evidence (support.ts).
+   */
+  private async recordFocus(): Promise<void> {
+    await this.page.evaluate(() => {
+      const w = window as unknown as { cfwfFocusLog?: string[] };
+      if (w.cfwfFocusLog) return;
+      const log: string[] = (w.cfwfFocusLog = []);
+      const describe = (el: Element | null) => (el ? `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} class="${String(el.className).slice(0, 80)}"${el.getAttribute('aria-label') ? ` aria-label="${el.getAttribute('aria-label')?.slice(0, 60)}"` : ''}>` : 'none');
+      const add = (what: string) => {
+        log.push(`${new Date().toISOString()} ${what}`);
+        if (log.length > 60) log.shift();
+      };
+      document.addEventListener('focusin', (e) => add(`focus → ${describe(e.target as Element)}`), true);
+      window.addEventListener('blur', () => add(`window blur (active ${describe(document.activeElement)})`));
+      window.addEventListener('focus', () => add('window focus'));
+      let shown: boolean | undefined;
+      new MutationObserver(() => {
+        const widget = document.querySelector<HTMLElement>('.quick-input-widget');
+        const now = !!widget && widget.style.display !== 'none';
+        if (now === shown) return;
+        shown = now;
+        add(`quick input ${now ? `shown: "${widget?.querySelector('.quick-input-title')?.textContent ?? ''}" / "${widget?.querySelector<HTMLInputElement>('input.input')?.placeholder ?? ''}"` : 'hidden'}`);
+      }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['style'], childList: true });
+    });
+  }
+
+  /** The focus record of recordFocus(), oldest first. */
+  async focusLog(): Promise<string[]> {
+    return this.page.evaluate(() => (window as unknown as { cfwfFocusLog?: string[] }).cfwfFocusLog ?? []).catch(() => []);
   }
 
   async screenshot(path: string): Promise<void> {
