@@ -1,6 +1,30 @@
 // Page objects for the VS Code workbench served by code-server, driven through real Chromium.
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 
+/** Installed once per page load (see Workbench.recordFocus). */
+const FOCUS_RECORDER = `(() => {
+  if (window.cfwfFocusLog) return;
+  const log = (window.cfwfFocusLog = []);
+  const describe = (el) => el ? '<' + el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' class="' + String(el.className).slice(0, 80) + '"' + (el.getAttribute('aria-label') ? ' aria-label="' + el.getAttribute('aria-label').slice(0, 60) + '"' : '') + '>' : 'none';
+  const add = (what) => {
+    log.push(new Date().toISOString() + ' ' + what);
+    if (log.length > 60) log.shift();
+  };
+  document.addEventListener('focusin', (e) => add('focus → ' + describe(e.target)), true);
+  window.addEventListener('blur', () => add('window blur (active ' + describe(document.activeElement) + ')'));
+  window.addEventListener('focus', () => add('window focus'));
+  let shown;
+  new MutationObserver(() => {
+    const widget = document.querySelector('.quick-input-widget');
+    const now = !!widget && widget.style.display !== 'none';
+    if (now === shown) return;
+    shown = now;
+    const title = widget && widget.querySelector('.quick-input-title');
+    const input = widget && widget.querySelector('input.input');
+    add('quick input ' + (now ? 'shown: "' + (title ? title.textContent : '') + '" / "' + (input ? input.placeholder : '') + '"' : 'hidden'));
+  }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['style'], childList: true });
+})()`;
+
 export class Workbench {
   readonly palette: CommandPalette;
   readonly quickInput: QuickInput;
@@ -27,27 +51,8 @@ export class Workbench {
    * say what took the focus. Kept with a failure's evidence (support.ts).
    */
   private async recordFocus(): Promise<void> {
-    await this.page.evaluate(() => {
-      const w = window as unknown as { cfwfFocusLog?: string[] };
-      if (w.cfwfFocusLog) return;
-      const log: string[] = (w.cfwfFocusLog = []);
-      const describe = (el: Element | null) => (el ? `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} class="${String(el.className).slice(0, 80)}"${el.getAttribute('aria-label') ? ` aria-label="${el.getAttribute('aria-label')?.slice(0, 60)}"` : ''}>` : 'none');
-      const add = (what: string) => {
-        log.push(`${new Date().toISOString()} ${what}`);
-        if (log.length > 60) log.shift();
-      };
-      document.addEventListener('focusin', (e) => add(`focus → ${describe(e.target as Element)}`), true);
-      window.addEventListener('blur', () => add(`window blur (active ${describe(document.activeElement)})`));
-      window.addEventListener('focus', () => add('window focus'));
-      let shown: boolean | undefined;
-      new MutationObserver(() => {
-        const widget = document.querySelector<HTMLElement>('.quick-input-widget');
-        const now = !!widget && widget.style.display !== 'none';
-        if (now === shown) return;
-        shown = now;
-        add(`quick input ${now ? `shown: "${widget?.querySelector('.quick-input-title')?.textContent ?? ''}" / "${widget?.querySelector<HTMLInputElement>('input.input')?.placeholder ?? ''}"` : 'hidden'}`);
-      }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['style'], childList: true });
-    });
+    // A string, not a function: tsx compiles named closures with a `__name` helper the page lacks.
+    await this.page.evaluate(FOCUS_RECORDER);
   }
 
   /** The focus record of recordFocus(), oldest first. */
