@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { clientBenchReport, runClientBench, type ClientBenchResult } from './client';
 import { hostBenchRows, runHostBench, type HostBenchResult } from './host';
 import { dirtyPaths, formatRatio, formatSpeedup, formatSpread, infoRow, median, pairedRatios, tableLines, targetRow, targetSummary, unpairedRatios, type Row } from './report';
+import { runViewBench, viewBenchRows, viewBenchSection } from './view';
 import { markdownReport, runWebviewBench, type WebviewBenchResult } from './webview';
 
 const root = join(__dirname, '..');
@@ -119,6 +120,13 @@ async function main(): Promise<void> {
     raw.webview = r;
     rows.push(...webviewRows(r));
     sections.push(markdownReport(r));
+  });
+  // The real workbench, from the click: the production build made above (sizeRows).
+  await part('view', async () => {
+    const r = await runViewBench({ log, build: false });
+    raw.view = r;
+    rows.push(...viewBenchRows(r));
+    sections.push(viewBenchSection(r));
   });
 
   const md = [

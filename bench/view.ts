@@ -1,6 +1,4 @@
 // The instance view and the tree as a user meets them, in the real workbench (code-server + headless
-// NOT YET WORKING (2026-12-02): the first trial run measured the start-up round, then timed out finding the
-// instance rows in the tree (bulk-import › Complete); not wired into bench/all.ts until it runs through.
 // Chromium), side by side with Cloudflare's Local Explorer in the same run (`npm run bench:view`, or
 // `npm run bench -- view`):
 // - workbench ready → first items of the Workflows view, over several window reloads (each reload
@@ -126,7 +124,8 @@ function paintedIn(page: Page, id: string, steps: number, timeoutMs = 120_000): 
   });
 }
 
-export async function runViewBench(opts: { rounds?: number; sizes?: number[]; log?: (l: string) => void; explorer?: boolean; cloud?: boolean } = {}): Promise<ViewBenchResult> {
+/** `build: false` measures the bundles already built (npm run bench builds the production ones first). */
+export async function runViewBench(opts: { rounds?: number; sizes?: number[]; log?: (l: string) => void; explorer?: boolean; cloud?: boolean; build?: boolean } = {}): Promise<ViewBenchResult> {
   const rounds = opts.rounds ?? 5;
   const sizes = opts.sizes ?? VIEW_SIZES;
   const log = opts.log ?? ((l: string) => console.log(`[bench:view] ${l}`));
@@ -134,6 +133,7 @@ export async function runViewBench(opts: { rounds?: number; sizes?: number[]; lo
   const idOf = (which: 'a' | 'b', n: number) => `view-${which}-${n}-${salt}`;
   const rh: RealHost = await startRealHost({
     name: 'bench-view',
+    build: opts.build,
     gateway: opts.cloud !== false,
     log,
     prepare: async (engine) => {
