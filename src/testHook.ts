@@ -12,8 +12,12 @@ export interface Prompt {
   choices: string[];
 }
 
-/** Returns the button or item label to pick, the text to type (input box), a path (dialogs), or undefined to dismiss. */
-export type PromptAnswer = (p: Prompt) => string | undefined;
+/**
+ * Returns the button or item label to pick, the text to type (input box), a path (dialogs), or undefined
+ * to dismiss; or a promise of one, so that a test can change the world before it "clicks" (the engine
+ * state a Retry then meets).
+ */
+export type PromptAnswer = (p: Prompt) => string | undefined | Promise<string | undefined>;
 
 type Item = string | { title?: string; label?: string };
 const labelOf = (i: Item): string => (typeof i === 'string' ? i : (i.title ?? i.label ?? ''));
@@ -38,8 +42,7 @@ export class PromptHook implements vscode.Disposable {
         const p: Prompt = { kind, message: [message, options?.detail].filter(Boolean).join('\n'), modal: !!options?.modal, choices: items.map(labelOf) };
         this.seen.push(p);
         if (!this.answer) return real(...args);
-        const pick = this.answer(p);
-        return Promise.resolve(items.find((i) => labelOf(i) === pick));
+        return Promise.resolve(this.answer(p)).then((pick) => items.find((i) => labelOf(i) === pick));
       });
     }
     patch('showQuickPick', (real) => (...args) => {
@@ -47,11 +50,11 @@ export class PromptHook implements vscode.Disposable {
         void Promise.resolve(args[0] as Item[]).then((items) => this.seen.push(quickPickPrompt(items, args[1] as vscode.QuickPickOptions | undefined)));
         return real(...args);
       }
-      return Promise.resolve(args[0] as Item[]).then((items) => {
+      return Promise.resolve(args[0] as Item[]).then(async (items) => {
         const options = args[1] as vscode.QuickPickOptions | undefined;
         const p = quickPickPrompt(items, options);
         this.seen.push(p);
-        const pick = this.answer?.(p);
+        const pick = await this.answer?.(p);
         const item = items.find((i) => labelOf(i) === pick);
         return item === undefined ? undefined : options?.canPickMany ? [item] : item;
       });
@@ -68,9 +71,10 @@ export class PromptHook implements vscode.Disposable {
         const p: Prompt = { kind, message: o.title ?? '', modal: true, choices: [] };
         this.seen.push(p);
         if (!this.answer) return real(...args);
-        const path = this.answer(p);
-        const uri = path === undefined ? undefined : vscode.Uri.file(path);
-        return Promise.resolve(kind === 'openDialog' && uri ? [uri] : uri);
+        return Promise.resolve(this.answer(p)).then((path) => {
+          const uri = path === undefined ? undefined : vscode.Uri.file(path);
+          return kind === 'openDialog' && uri ? [uri] : uri;
+        });
       });
     }
     patch('createQuickPick', (real) => () => {
@@ -89,14 +93,16 @@ export class PromptHook implements vscode.Disposable {
         const p: Prompt = { kind: 'createQuickPick', message: qp.title ?? qp.placeholder ?? '', modal: false, choices: qp.items.map((i) => i.label) };
         this.seen.push(p);
         show();
-        if (!this.answer) return;
-        const typed = this.answer(p);
-        // Undefined dismisses (items may still be loading); text is typed into the box and accepted.
-        if (typed === undefined) qp.hide();
-        else {
-          qp.value = typed;
-          for (const a of accepts) a();
-        }
+        const answer = this.answer;
+        if (!answer) return;
+        void Promise.resolve(answer(p)).then((typed) => {
+          // Undefined dismisses (items may still be loading); text is typed into the box and accepted.
+          if (typed === undefined) qp.hide();
+          else {
+            qp.value = typed;
+            for (const a of accepts) a();
+          }
+        });
       };
       return qp;
     });

@@ -223,4 +223,53 @@ describe('Waiting for events (inbox)', function () {
     assert.ok(preview.message.includes(`${WF} / ${gone}`) && !preview.message.includes(`${WF} / ${ok}`), 'only the one that failed is sent again');
     assert.ok(second.prompts.some((p) => /^Event "decision": 0 sent, 1 failed, 1 already had it\./.test(p.message)), JSON.stringify(second.prompts.map((p) => p.message)));
   });
+
+  it('"Retry" on the summary previews and sends only to the instance that failed, which then receives the event', async () => {
+    const a = await api();
+    const [ok, back] = [`inbox-${stamp}-retry-ok`, `inbox-${stamp}-retry-back`];
+    await startWaiting([ok, back]);
+    const w = await workflowNode(WF);
+    await a.tree.refresh(w);
+    const inbox = (await a.tree.getChildren(w)).find(isKind('inbox')) as InboxNode;
+    const pair = await waitFor('both in the "decision" group', async () => {
+      await a.tree.refresh(inbox);
+      const g = (await a.tree.getChildren(inbox)).filter(isKind('eventType')).find((t) => t.type === 'decision');
+      const found = g?.instances.filter((i) => i.entry.id === ok || i.entry.id === back) ?? [];
+      return found.length === 2 ? found : undefined;
+    });
+    // `back` is gone when the event is sent, so its send fails; before the user clicks "Retry" on the
+    // summary it is there again (a new instance with that id, waiting), so the retry can reach it.
+    await truth().deleteInstance(WF, back);
+    const summaries: Prompt[] = [];
+    const answer = async (p: Prompt): Promise<string | undefined> => {
+      if (p.modal) return p.choices.find((c) => c.startsWith('Send to'));
+      if (p.kind === 'inputBox') return PAYLOAD;
+      if (p.kind === 'createQuickPick') return 'decision';
+      if (!/^Event "decision": /.test(p.message)) return undefined;
+      summaries.push(p);
+      if (summaries.length > 1) return undefined;
+      await startWaiting([back]);
+      return 'Retry';
+    };
+    const run = await answering(answer, async () => {
+      await vscode.commands.executeCommand('cloudflareWorkflows.sendEventToAll', pair[0], pair);
+      // The retry runs after the command returned, from the summary's button.
+      await waitFor('the retry\'s summary', async () => summaries.length === 2, 60_000);
+    });
+    const previews = modals(run.prompts);
+    assert.equal(previews.length, 2, `one preview for the send, one for the retry (${JSON.stringify(run.prompts.map((p) => p.message))})`);
+    assert.match(previews[0].message, /^Send event "decision" to 2 instances\?/);
+    assert.match(summaries[0].message, /^Event "decision": 1 sent, 1 failed\./);
+    assert.deepEqual(summaries[0].choices, ['Retry', 'Show Log']);
+    assert.match(previews[1].message, /^Send event "decision" to 1 instance\?/);
+    assert.ok(previews[1].message.includes(`${WF} / ${back}`) && !previews[1].message.includes(`${WF} / ${ok}`), `the retry goes to ${back} only: ${previews[1].message}`);
+    assert.match(summaries[1].message, /^Event "decision": 1 sent, 0 failed\./);
+    for (const id of [ok, back]) {
+      const d = await waitFor(`${id} completes`, async () => {
+        const x = await truth().getInstance(WF, id);
+        return x.status === 'complete' ? x : undefined;
+      });
+      assert.deepEqual(d.output, { approved: true }, `${id} completed with the payload's decision`);
+    }
+  });
 });
