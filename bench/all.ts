@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark in one run, on this machine, side by side with what users would
 // use instead. Figures are medians over interleaved rounds, reported as ratios to a reference
-// measured in the same run. Writes bench/results.md (the table) and bench/results.json (raw numbers).
+// measured in the same run. Writes bench/results.md (the table) and bench/results.json (raw numbers);
+// a partial run (`npm run bench -- view`) writes bench/results.view.md and .json instead.
 import { execFileSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -146,10 +147,12 @@ async function main(): Promise<void> {
   ].join('\n');
   // Checked again: a tree edited while the bench ran no longer matches the commit it names.
   if (measuredCommit() !== commit) throw new Error('HEAD moved while the bench ran; not writing results');
-  writeFileSync(join(root, 'bench', 'results.md'), md);
-  writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify(raw, null, 2));
+  // A partial run (`-- view`) writes beside the full results instead of replacing them with a subset.
+  const base = only.length ? `results.${only.join('+')}` : 'results';
+  writeFileSync(join(root, 'bench', `${base}.md`), md);
+  writeFileSync(join(root, 'bench', `${base}.json`), JSON.stringify(raw, null, 2));
   console.log(md);
-  console.log(`\n${targetSummary(rows).text} (bench/results.md)`);
+  console.log(`\n${targetSummary(rows).text} (bench/${base}.md)`);
 }
 
 main().then(() => process.exit(0), (e) => {
