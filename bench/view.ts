@@ -166,7 +166,8 @@ export async function runViewBench(opts: { rounds?: number; sizes?: number[]; lo
       const nav = (await page.evaluate(() => performance.timeOrigin)) as number;
       // This host's extension log: the one file not seen before; its lines say when activate() ran and how old the host was.
       let s: StartRound | undefined;
-      for (let i = 0; i < 40 && !s; i++, await sleep(250)) {
+      // The log is written behind the workbench (buffered, and slower under a busy engine): wait a minute.
+      for (let i = 0; i < 240 && !s; i++, await sleep(250)) {
         const file = extensionLogs(rh.stateDir).find((f) => !seenLogs.has(f));
         if (!file) continue;
         const lines = logLines(file);
@@ -177,7 +178,11 @@ export async function runViewBench(opts: { rounds?: number; sizes?: number[]; lo
         const activationMs = Number(/^Activated in ([\d.]+)/.exec(act.text)![1]);
         s = { readyMs: marks.ready - nav, firstItemsMs: marks.firstItems - nav, extHostStartMs: first.l.t - Number(first.m[2]) - nav, activatedMs: act.t - activationMs - nav, probeMs: Number(first.m[1]) };
       }
-      if (!s) throw new Error('the extension log of the reloaded host has no activation or first-items line');
+      if (!s) {
+        const files = extensionLogs(rh.stateDir);
+        const fresh = files.filter((f) => !seenLogs.has(f));
+        throw new Error(`the extension log of the reloaded host has no activation or first-items line (log files: ${files.length}, new: ${fresh.length}; last lines: ${fresh.map((f) => readFileSync(f, 'utf8').split('\n').slice(-5).join(' | ')).join(' || ') || 'none'})`);
+      }
       result.start.push(s);
       log(`round ${round + 1}: workbench ready ${s.readyMs.toFixed(0)} ms, ext host started ${s.extHostStartMs.toFixed(0)} ms, activate() ${s.activatedMs.toFixed(0)} ms, first items ${s.firstItemsMs.toFixed(0)} ms (probe ${s.probeMs} ms) after navigation`);
 
