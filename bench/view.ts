@@ -154,7 +154,6 @@ export async function runViewBench(opts: { rounds?: number; sizes?: number[]; lo
     await wb.view.open();
     await wb.view.item(/^Local · 127\.0\.0\.1/).first().waitFor({ timeout: 60_000 });
     await sleep(2000);
-    const seenLogs = new Set(extensionLogs(rh.stateDir));
 
     for (let round = 0; round < rounds; round++) {
       // A reload starts a new extension host: the tree's first load runs again from scratch.
@@ -164,24 +163,21 @@ export async function runViewBench(opts: { rounds?: number; sizes?: number[]; lo
         return m?.ready && m.firstItems ? m : false;
       }, null, { timeout: 120_000, polling: 500 }).then((h) => h.jsonValue())) as { ready: number; firstItems: number };
       const nav = (await page.evaluate(() => performance.timeOrigin)) as number;
-      // This host's extension log: the one file not seen before; its lines say when activate() ran and how old the host was.
+      // This host's lines: the first activation and first-items lines logged after this navigation
+      // (a reload may write to a new log file or append to the old one, so every file is read).
       let s: StartRound | undefined;
       // The log is written behind the workbench (buffered, and slower under a busy engine): wait a minute.
       for (let i = 0; i < 240 && !s; i++, await sleep(250)) {
-        const file = extensionLogs(rh.stateDir).find((f) => !seenLogs.has(f));
-        if (!file) continue;
-        const lines = logLines(file);
+        const lines = extensionLogs(rh.stateDir).flatMap(logLines).filter((l) => l.t >= nav - 1000).sort((a, b) => a.t - b.t);
         const act = lines.find((l) => /^Activated in ([\d.]+) ms/.test(l.text));
         const first = lines.map((l) => ({ l, m: /^First tree items: local probe (\d+) ms, extension host up (\d+) ms/.exec(l.text) })).find((x) => x.m);
         if (!act || !first?.m) continue;
-        seenLogs.add(file);
         const activationMs = Number(/^Activated in ([\d.]+)/.exec(act.text)![1]);
         s = { readyMs: marks.ready - nav, firstItemsMs: marks.firstItems - nav, extHostStartMs: first.l.t - Number(first.m[2]) - nav, activatedMs: act.t - activationMs - nav, probeMs: Number(first.m[1]) };
       }
       if (!s) {
-        const files = extensionLogs(rh.stateDir);
-        const fresh = files.filter((f) => !seenLogs.has(f));
-        throw new Error(`the extension log of the reloaded host has no activation or first-items line (log files: ${files.length}, new: ${fresh.length}; last lines: ${fresh.map((f) => readFileSync(f, 'utf8').split('\n').slice(-5).join(' | ')).join(' || ') || 'none'})`);
+        const tails = extensionLogs(rh.stateDir).map((f) => `${f.split('/').slice(-3).join('/')}: ${readFileSync(f, 'utf8').trim().split('\n').slice(-3).join(' | ')}`);
+        throw new Error(`no activation or first-items line logged after the reload at ${new Date(nav).toISOString()} (${tails.join(' || ') || 'no log file'})`);
       }
       result.start.push(s);
       log(`round ${round + 1}: workbench ready ${s.readyMs.toFixed(0)} ms, ext host started ${s.extHostStartMs.toFixed(0)} ms, activate() ${s.activatedMs.toFixed(0)} ms, first items ${s.firstItemsMs.toFixed(0)} ms (probe ${s.probeMs} ms) after navigation`);

@@ -28,6 +28,7 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   private readonly disposables: vscode.Disposable[] = [];
   /** "Waiting for events" under each connection and workflow (inbox.ts). */
   readonly inbox: WaitingInbox;
+  private firstItemsLogged = false;
 
   constructor(
     private readonly registry: ConnectionRegistry,
@@ -45,6 +46,7 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!node) {
+      let probeMs = 0;
       if (!this.roots) {
         // The first load probes ports for local sessions: the view shows its progress bar meanwhile.
         const probeStart = performance.now();
@@ -53,8 +55,13 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
         void vscode.window.withProgress({ location: { viewId: TREE_VIEW_ID } }, () => probe.done);
         await probe.quick;
         this.rebuildRoots(false);
-        // Where the time to the first items goes: the extension host's age says how much came before us.
-        this.log.info(`First tree items: local probe ${Math.round(performance.now() - probeStart)} ms, extension host up ${Math.round(process.uptime() * 1000)} ms`);
+        probeMs = performance.now() - probeStart;
+      }
+      // Where the time to the first items goes: the extension host's age says how much came before us.
+      // Logged on the first answer even when a registry change had built the roots already.
+      if (!this.firstItemsLogged) {
+        this.firstItemsLogged = true;
+        this.log.info(`First tree items: local probe ${Math.round(probeMs)} ms, extension host up ${Math.round(process.uptime() * 1000)} ms`);
       }
       return this.roots ?? [];
     }
