@@ -2,9 +2,11 @@
 // owner and a lifetime (the registry, the service, a tree node, a panel), so a second activation, a
 // test, or two windows never share it by accident. Deliberately syntactic: at the top level of a
 // module it reports `let`/`var`, and a `const` bound to a `new` container or class instance
-// (`new Map()`, `new SentLedger()`), which is mutable whatever its binding. Constant tables (object
-// and array literals, a Set or Map built from a literal list) and functions are fine. The webview's own page code (src/webview/ui) is one
-// page per webview and keeps its state in the page, so it is not covered.
+// (`new Map()`, `new SentLedger()`), which is mutable whatever its binding, or to an empty `[]`/`{}`
+// (only ever filled later); and a class's `static` fields unless `readonly` and not a container
+// (a static is module state by another name). Constant tables (non-empty object and array literals,
+// a Set or Map built from a literal list) and functions are fine. The webview's own page code
+// (src/webview/ui) is one page per webview and keeps its state in the page, so it is not covered.
 
 const ALLOWED_NEW = new Set(['RegExp', 'URL', 'TextDecoder', 'TextEncoder', 'Intl']);
 
@@ -40,11 +42,26 @@ export default {
         if (name && !ALLOWED_NEW.has(name) && !table && !readonly) {
           context.report({ node: d, message: `Module-level \`new ${name}(…)\` is shared mutable state: create it in the object that owns it (registry, service, node, panel).` });
         }
+        // `const EMPTY: readonly string[] = []` or `[] as const` is a constant; a bare `[]`/`{}` is a bucket.
+        const frozen = d.init?.type === 'TSAsExpression' || ann?.type === 'TSTypeOperator' || (ann?.type === 'TSTypeReference' && ann.typeName.type === 'Identifier' && /^Readonly/.test(ann.typeName.name));
+        if (!frozen && init && ((init.type === 'ArrayExpression' && init.elements.length === 0) || (init.type === 'ObjectExpression' && init.properties.length === 0))) {
+          context.report({ node: d, message: 'A module-level empty literal is filled later: shared mutable state. Keep it in the object that owns it.' });
+        }
+      }
+    }
+    function checkStatic(prop) {
+      if (!prop.static) return;
+      const value = prop.value && (prop.value.type === 'TSAsExpression' ? prop.value.expression : prop.value);
+      const container = newName(value);
+      if (!prop.readonly) context.report({ node: prop, message: 'A mutable `static` field is module-level state: make it `readonly`, or an instance field of the object that owns it.' });
+      else if (container && !ALLOWED_NEW.has(container) && !(value.arguments?.[0]?.type === 'ArrayExpression' && value.arguments[0].elements.length > 0)) {
+        context.report({ node: prop, message: `A \`static\` \`new ${container}(…)\` is shared mutable state: make it an instance field of the object that owns it.` });
       }
     }
     return {
       'Program > VariableDeclaration': checkDeclaration,
       'Program > ExportNamedDeclaration > VariableDeclaration': checkDeclaration,
+      PropertyDefinition: checkStatic,
     };
   },
 };

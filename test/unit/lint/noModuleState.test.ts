@@ -18,6 +18,11 @@ tester.run('no-module-state', rule, {
     'const RE = new RegExp(source);',
     'export function f() { let n = 0; const m = new Map(); return [n, m]; }',
     'class A { private readonly seen = new Map<string, number>(); }',
+    "class A { static readonly KIND = 'a'; static readonly ORDER = ['x', 'y']; }",
+    "class A { static readonly KNOWN = new Set(['x']); }",
+    'const EMPTY: readonly string[] = [];',
+    'const NONE = [] as const;',
+    'export function f() { const acc: string[] = []; return acc; }',
   ],
   invalid: [
     { code: 'let cache: string | undefined;', errors: 1 },
@@ -27,5 +32,9 @@ tester.run('no-module-state', rule, {
     { code: 'export const sentLedger = new SentLedger();', errors: 1 },
     { code: 'const until = new WeakMap<object, number>();', errors: 1 },
     { code: 'const ids = new Set<string>();', errors: 1 },
+    { code: 'const pending: string[] = [];', errors: 1 },
+    { code: 'export const byId: Record<string, number> = {};', errors: 1 },
+    { code: 'class A { static count = 0; }', errors: 1 },
+    { code: 'class A { static readonly cache = new Map<string, number>(); }', errors: 1 },
   ],
 });
