@@ -61,6 +61,8 @@ export interface Gateway {
    * that many events, as a broken connection would, so clients must reconnect with their cursor.
    */
   setStream(mode: StreamMode, dropAfter?: number): void;
+  /** The `instance_retention` each created instance was given, by id (also GET /__gateway/retention). */
+  retention(id: string): unknown;
   close(): Promise<void>;
 }
 
@@ -127,6 +129,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   let streamMode: StreamMode = 'on';
   let dropAfter = 0;
   const log: Gateway['log'] = [];
+  /** `instance_retention` as created, by instance id: the local engine has no retention to ask. */
+  const retentions = new Map<string, unknown>();
+  /**
+   * Production create bodies may carry `instance_retention: {success_retention?, error_retention?}`,
+   * each milliseconds or a duration string (workflows-api.md §1.4). GUESS: the error code and message
+   * for a malformed one; the reference gives the shape, not the error.
+   */
+  const checkRetention = (r: unknown, where: string): void => {
+    if (r === undefined) return;
+    const ok = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isInteger(v) && v > 0) || (typeof v === 'string' && v.trim() !== '');
+    if (typeof r !== 'object' || r === null || Array.isArray(r) || Object.keys(r).some((k) => k !== 'success_retention' && k !== 'error_retention') || !ok((r as Json).success_retention) || !ok((r as Json).error_retention)) {
+      throw new HttpError(400, 10001, `${where}instance_retention: Invalid`);
+    }
+  };
 
   async function call(method: string, path: string, body?: unknown): Promise<EngineReply> {
     engineRequests++;
@@ -427,7 +443,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
       if (method === 'POST') {
         const b = ((await readBody(req)) ?? {}) as Json;
+        checkRetention(b.instance_retention, '');
         const created = (await must('POST', `${wf}/instances`, { id: b.instance_id, params: b.params })) as Json;
+        if (b.instance_retention !== undefined) retentions.set(String(created.id), b.instance_retention);
         send(res, 200, envelope({ id: created.id, status: 'queued', version_id: uuidFor('version'), workflow_id: uuidFor(name) }));
         return;
       }
@@ -440,9 +458,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       if (!Array.isArray(items) || items.length === 0 || items.length > 100) throw new HttpError(400, 10001, 'body: expected 1 to 100 instances');
       const ids = items.map((i: Json) => i.instance_id).filter((x) => x !== undefined);
       if (new Set(ids).size !== ids.length) throw new HttpError(400, 10415, 'workflows.api.error.instance.duplicate_in_batch');
+      (items as Json[]).forEach((i, n) => checkRetention(i.instance_retention, `[${n}].`));
       const out: Json[] = [];
       for (const i of items as Json[]) {
         const created = (await must('POST', `${wf}/instances`, { id: i.instance_id, params: i.params })) as Json;
+        if (i.instance_retention !== undefined) retentions.set(String(created.id), i.instance_retention);
         out.push({ id: created.id, status: 'queued', version_id: uuidFor('version'), workflow_id: uuidFor(name) });
       }
       send(res, 200, envelope(out));
@@ -548,6 +568,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       send(res, 200, log.filter((l) => !l.path.startsWith('/__gateway/')));
       return;
     }
+    if (req.method === 'GET' && url.pathname === '/__gateway/retention') {
+      send(res, 200, Object.fromEntries(retentions));
+      return;
+    }
     // Test support only, for the token in the request's own Authorization header (so no token sits in
     // a URL): POST ?accept=read|write&rejectNext=N does addToken/rejectNext; GET answers {uses}.
     if (url.pathname === '/__gateway/token') {
@@ -645,6 +669,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     },
     tokenUses(token) {
       return uses.get(token) ?? 0;
+    },
+    retention(id) {
+      return retentions.get(id);
     },
     setStream(mode, drop = 0) {
       streamMode = mode;

@@ -99,4 +99,34 @@ describe('Cloud accounts in the real workbench', function () {
     });
     assert.ok(reads.every((p) => p.startsWith(`/client/v4/accounts/${SECOND.id}/`)), `every lens read went to the picked account: ${reads.join(', ')}`);
   });
+
+  it('Create Instance on a cloud account asks for retention, refuses one that is not a duration, and sends the one typed', async () => {
+    await wb.palette.run('Cloudflare Workflows: Create Instance…');
+    await wb.quickInput.waitTitle('Cloudflare Workflows: Connection');
+    await wb.quickInput.pick('Gateway Test Account');
+    await wb.quickInput.waitTitle(/Workflows in Gateway Test Account/);
+    await wb.quickInput.pick('bulk-import');
+    await wb.quickInput.waitTitle(/\(1\/3\): ID/);
+    await wb.quickInput.type('cloud-retained');
+    await wb.quickInput.accept();
+    await rh.page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor();
+    await wb.notifications.toast(/edit the JSON in the editor/).getByRole('button', { name: 'Create Instance' }).click();
+    await wb.quickInput.waitTitle(/\(3\/3\): retention/);
+    const input = wb.quickInput.widget.locator('input.input');
+    await input.fill('forever, 7 days');
+    await wb.quickInput.widget.getByText(/Success retention "forever" is not a duration/).first().waitFor();
+    await wb.quickInput.accept();
+    await wb.quickInput.waitTitle(/\(3\/3\): retention/);
+    assert.equal(await (await fetch(new URL('/__gateway/retention', rh.gateway?.apiBase))).text(), '{}', 'nothing created while the retention is invalid');
+    await input.fill('1 day, 7 days');
+    await wb.quickInput.accept();
+    await rh.page.locator('.tabs-container .tab', { hasText: 'cloud-retained' }).first().waitFor({ timeout: 30_000 });
+    assert.deepEqual(rh.gateway?.retention('cloud-retained'), { success_retention: '1 day', error_retention: '7 days' });
+    const created = (await gatewayLog(rh)).filter((l) => l.method === 'POST' && l.path.endsWith('/workflows/bulk-import/instances'));
+    assert.equal(created.length, 1, 'one create request');
+    assert.ok(created[0].path.startsWith(`/client/v4/accounts/${FIRST.id}/`), 'on the account picked');
+    await wb.webviewFocused();
+    // A panel left focused can take the focus back from a later quick input (README, open flake).
+    await wb.closeTab('cloud-retained');
+  });
 });
