@@ -46,7 +46,7 @@ export interface ViewBenchResult {
   start: StartRound[];
   sizes: SizeRounds[];
   /** Requests the gateway received in 60 s with one live cloud panel of a running instance open. */
-  cloudPanel?: { seconds: number; requests: number; detailPolls: number; paths: string[] };
+  cloudPanel?: { seconds: number; requests: number; detailPolls: number; paths: string[]; polled?: { requests: number; detailPolls: number; paths: string[] } };
   cloudPanelError?: string;
   streamLanded: boolean;
 }
@@ -135,7 +135,8 @@ export async function runViewBench(opts: { rounds?: number; sizes?: number[]; lo
   const rh: RealHost = await startRealHost({
     name: 'bench-view',
     build: opts.build,
-    gateway: opts.cloud !== false,
+    // The user's apiBaseUrl setting points at the gateway from the start (application scope: set before the host runs).
+    gateway: opts.cloud !== false ? { userSetup: true } : false,
     log,
     prepare: async (engine) => {
       for (const n of sizes) {
@@ -281,12 +282,6 @@ async function explorerToFirstStep(page: Page, url: string, steps: number): Prom
 /** A cloud account on the gateway, one running instance open in its panel; gateway requests over 60 s. */
 async function cloudPanelRequests(rh: RealHost, wb: Workbench, log: (l: string) => void): Promise<ViewBenchResult['cloudPanel']> {
   const gw = rh.gateway!;
-  // apiBaseUrl is application-scoped: the user settings file, which the host reloads on change.
-  const settingsFile = `${rh.stateDir}/user-data/User/settings.json`;
-  const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
-  settings['cloudflareWorkflows.apiBaseUrl'] = gw.apiBase;
-  (await import('node:fs')).writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
-  await sleep(1500);
   await wb.palette.run('Cloudflare Workflows: Add Cloudflare Account…');
   await wb.quickInput.waitTitle(/API token/);
   await wb.quickInput.type(gw.writeToken);
@@ -322,15 +317,25 @@ async function cloudPanelRequests(rh: RealHost, wb: Workbench, log: (l: string) 
   await rows.nth(idx).click();
   await rh.page.locator('.tabs-container .tab .label-name', { hasText: 'sleeper-running' }).first().waitFor({ timeout: 30_000 });
   void painted.catch(() => undefined);
-  await sleep(3000);
-  gw.resetCounts();
-  const from = gw.log.length;
   const seconds = 60;
-  log(`counting gateway requests for ${seconds} s with one live cloud panel…`);
-  await sleep(seconds * 1000);
-  const entries = gw.log.slice(from);
-  const detailPolls = entries.filter((e) => e.method === 'GET' && /\/workflows\/long-sleeper\/instances\/sleeper-running(\?|$)/.test(e.path)).length;
-  return { seconds, requests: entries.length, detailPolls, paths: [...new Set(entries.map((e) => `${e.method} ${e.path.replace(/\/accounts\/[^/]+/, '/accounts/…')}`))] };
+  const count = async (label: string) => {
+    await sleep(3000);
+    const from = gw.log.length;
+    log(`counting gateway requests for ${seconds} s with one live cloud panel (${label})…`);
+    await sleep(seconds * 1000);
+    const entries = gw.log.slice(from);
+    const detailPolls = entries.filter((e) => e.method === 'GET' && /\/workflows\/long-sleeper\/instances\/sleeper-running(\?|$)/.test(e.path)).length;
+    return { requests: entries.length, detailPolls, paths: [...new Set(entries.map((e) => `${e.method} ${e.path.replace(/\/accounts\/[^/]+/, '/accounts/…')}`))] };
+  };
+  const streamed = await count('streamed');
+  // The reference: the same panel where the stream is refused (an account without it), which polls.
+  gw.setStream('404');
+  await wb.closeTab('sleeper-running');
+  await rows.nth(idx).click();
+  await rh.page.locator('.tabs-container .tab .label-name', { hasText: 'sleeper-running' }).first().waitFor({ timeout: 30_000 });
+  const polled = await count('stream refused, polling');
+  gw.setStream('on');
+  return { seconds, ...streamed, polled };
 }
 
 export function viewBenchRows(r: ViewBenchResult): Row[] {
@@ -364,7 +369,8 @@ export function viewBenchRows(r: ViewBenchResult): Row[] {
   if (r.cloudPanelError) rows.push(targetRow({ figure: 'Requests per minute with one live cloud panel', ours: 'failed', reference: r.cloudPanelError.slice(0, 200), ratio: '—', target: 'runs' }, false));
   if (r.cloudPanel) {
     const perMin = (n: number) => (n * 60) / r.cloudPanel!.seconds;
-    const row = { figure: `Requests per minute with one live cloud panel (running instance, tree auto-refresh off)${r.streamLanded ? ', streamed' : ', polled'}`, ours: `${perMin(r.cloudPanel.requests).toFixed(0)}/min, ${perMin(r.cloudPanel.detailPolls).toFixed(0)} detail polls/min`, reference: '240/min API limit', ratio: '—' };
+    const p = r.cloudPanel.polled;
+    const row = { figure: `Requests per minute with one live cloud panel (running instance, tree auto-refresh off)${r.streamLanded ? ', streamed' : ', polled'}`, ours: `${perMin(r.cloudPanel.requests).toFixed(0)}/min, ${perMin(r.cloudPanel.detailPolls).toFixed(0)} detail polls/min`, reference: p ? `${perMin(p.requests).toFixed(0)}/min, ${perMin(p.detailPolls).toFixed(0)} detail polls/min with the stream refused (polling); API limit 240/min` : '240/min API limit', ratio: '—' };
     rows.push(r.streamLanded ? targetRow({ ...row, target: '0 detail polls/min' }, r.cloudPanel.detailPolls === 0) : infoRow(row));
   }
   return rows;
@@ -385,7 +391,8 @@ export function viewBenchSection(r: ViewBenchResult): string {
     'First open: no instance tab open and nothing cached in this extension host. Switch: the preview shows another instance of the same size; the target was never opened. Revisit: back to the first one (cached).',
     'Local Explorer: navigation to its instance page → its first listed step visible (same browser, same engine, interleaved with ours in each round).',
   ];
-  if (r.cloudPanel) lines.push('', `Cloud panel: ${r.cloudPanel.requests} requests in ${r.cloudPanel.seconds} s (${r.cloudPanel.detailPolls} of them detail GETs of the open instance); paths: ${r.cloudPanel.paths.join(', ')}`);
+  if (r.cloudPanel) lines.push('', `Cloud panel, streamed: ${r.cloudPanel.requests} requests in ${r.cloudPanel.seconds} s (${r.cloudPanel.detailPolls} of them detail GETs of the open instance); paths: ${r.cloudPanel.paths.join(', ') || 'none'}`);
+  if (r.cloudPanel?.polled) lines.push(`Cloud panel, stream refused (404), polling: ${r.cloudPanel.polled.requests} requests in ${r.cloudPanel.seconds} s (${r.cloudPanel.polled.detailPolls} detail GETs); paths: ${r.cloudPanel.polled.paths.join(', ') || 'none'}`);
   return lines.join('\n');
 }
 
