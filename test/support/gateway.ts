@@ -388,7 +388,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (sub === undefined) {
       if (method !== 'GET') throw new HttpError(405, 10000, 'Method not allowed');
       const d = (await must('GET', wf)) as Json;
-      send(res, 200, envelope({ id: uuidFor(name), created_on: '2026-01-01T00:00:00Z', modified_on: '2026-01-01T00:00:00Z', triggered_on: null, ...d }));
+      // `schedules` (CFTS WorkflowGetResponse: [{cron, next_instance}]): the fixture's wrangler config
+      // has no cron triggers, so none. GUESS: that production sends [] rather than leaving it out.
+      send(res, 200, envelope({ id: uuidFor(name), created_on: '2026-01-01T00:00:00Z', modified_on: '2026-01-01T00:00:00Z', triggered_on: null, schedules: [], ...d }));
       return;
     }
     // GET /workflows/{name}/versions: the engine has no versions, so the gateway answers with the one

@@ -90,6 +90,11 @@ describe('Sign-in paths (through the gateway)', () => {
       assert.match(text, new RegExp(`Class\\s+${d.className}`));
       assert.match(text, /Versions \(newest first\)\n {2}[0-9a-f-]{36}/);
       assert.match(text, new RegExp(`Script\\s+${d.scriptName}`));
+      // What the gateway reports beyond the engine: created/modified, never triggered, no cron schedule.
+      assert.match(text, /Created\s+2026-01-01T00:00:00Z \(/);
+      assert.match(text, /Modified\s+2026-01-01T00:00:00Z \(/);
+      assert.match(text, /Last triggered\s+never/);
+      assert.match(text, /Cron schedules\n {2}none/);
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     } finally {
       for (const c of added ?? []) await answering(confirmWith('Remove'), () => vscode.commands.executeCommand('cloudflareWorkflows.removeConnection', c.id));
