@@ -10,7 +10,6 @@
 // Checked against the local engine's own implementation (miniflare 5.20261117, workflows-shared
 // `subscription.ts`, `buildWorkflowSubscriptionEvent` and `Engine.nextWorkflowEvent`): step names carry
 // the engine's `-N` suffix, exactly like the detail endpoint's `steps[].name`.
-import { isFinal } from './status';
 import type { DoStep, InstanceDetails, InstanceStatus, SleepStep, Step, StepConfig, StepError, WaitForEventStep } from './types';
 
 /** One event, already checked field by field (api/events.ts). Unknown types are kept and ignored here. */
@@ -272,16 +271,13 @@ function foldable(s: Step): s is DoStep | SleepStep | WaitForEventStep {
 
 /**
  * The fold's details shown on top of what a detail request said (`base`). Undefined while the fold has
- * not caught up with it (the replay of history is shorter than the fetched steps, or has not reached
- * the end the details report: showing it would step back). A step that had finished in `base` keeps that version, which carries what events do not (a
+ * not caught up with it (the replay of history is shorter than the fetched steps: showing it would step
+ * back). A step that had finished in `base` keeps that version, which carries what events do not (a
  * received event's payload, the wording of a timeout); fields the events did not set keep base's value.
  */
 export function mergeFolded(base: InstanceDetails, folded: InstanceDetails, ended: boolean): InstanceDetails | undefined {
   const known = base.steps.filter(foldable);
   if (!ended && folded.steps.length < known.length) return undefined;
-  // As many steps is not caught up when the details already ended the instance: the replay has not
-  // reached that end yet, and showing it would turn a finished instance back into a running one.
-  if (!ended && isFinal(base.status) && !isFinal(folded.status)) return undefined;
   const steps = folded.steps.map((s, i) => {
     const b = known[i];
     return b && b.type === s.type && b.name === s.name && b.end ? b : s;

@@ -225,16 +225,6 @@ describe('model/instanceEvents: mergeFolded', () => {
     assert.equal(m.status, 'running');
   });
 
-  it('is undefined while the replay, with as many steps, has not reached the end the details report', () => {
-    const done: InstanceDetails = { ...base, status: 'complete', steps: [base.steps[0], { type: 'step', name: 'a-1', start: 'x', end: 'z', success: true, attempts: [] }] };
-    const f = fold(ev('workflow_started'), ev('wait_started', { stepName: 'w-1' }), ev('wait_completed', { stepName: 'w-1' }), ev('step_started', { stepName: 'a-1' }));
-    assert.equal(f.details().steps.length, 2, 'the replay has both steps');
-    assert.equal(mergeFolded(done, f.details(), f.ended), undefined, 'no step back from complete to running');
-    f.apply(ev('step_completed', { stepName: 'a-1', output: 1 }));
-    f.apply(ev('workflow_completed'));
-    assert.equal(mergeFolded(done, f.details(), f.ended)?.status, 'complete');
-  });
-
   it('shows an ended fold even if it has fewer steps', () => {
     const f = fold(ev('workflow_started'), ev('workflow_terminated'));
     assert.equal(mergeFolded(base, f.details(), f.ended)?.status, 'terminated');
