@@ -136,7 +136,7 @@ export async function runViewBench(opts: { rounds?: number; sizes?: number[]; lo
     name: 'bench-view',
     build: opts.build,
     // The user's apiBaseUrl setting points at the gateway from the start (application scope: set before the host runs).
-    gateway: opts.cloud !== false ? { userSetup: true } : false,
+    gateway: opts.cloud !== false ? { apiBaseUrlSetting: true } : false,
     log,
     prepare: async (engine) => {
       for (const n of sizes) {
@@ -172,10 +172,10 @@ export async function runViewBench(opts: { rounds?: number; sizes?: number[]; lo
       for (let i = 0; i < 240 && !s; i++, await sleep(250)) {
         const lines = extensionLogs(rh.stateDir).flatMap(logLines).filter((l) => l.t >= nav - 1000).sort((a, b) => a.t - b.t);
         const act = lines.find((l) => /^Activated in ([\d.]+) ms/.test(l.text));
-        const first = lines.map((l) => ({ l, m: /^First tree items: local probe (\d+) ms, extension host up (\d+) ms/.exec(l.text) })).find((x) => x.m);
+        const first = lines.map((l) => ({ l, m: /^First tree items: local probe (\d+ ms|n\/a[^,]*), extension host up (\d+) ms/.exec(l.text) })).find((x) => x.m);
         if (!act || !first?.m) continue;
         const activationMs = Number(/^Activated in ([\d.]+)/.exec(act.text)![1]);
-        s = { readyMs: marks.ready - nav, firstItemsMs: marks.firstItems - nav, extHostStartMs: first.l.t - Number(first.m[2]) - nav, activatedMs: act.t - activationMs - nav, probeMs: Number(first.m[1]) };
+        s = { readyMs: marks.ready - nav, firstItemsMs: marks.firstItems - nav, extHostStartMs: first.l.t - Number(first.m[2]) - nav, activatedMs: act.t - activationMs - nav, probeMs: first.m[1].endsWith('ms') ? parseInt(first.m[1], 10) : NaN };
       }
       if (!s) {
         const tails = extensionLogs(rh.stateDir).map((f) => `${f.split('/').slice(-3).join('/')}: ${readFileSync(f, 'utf8').trim().split('\n').slice(-3).join(' | ')}`);
@@ -316,7 +316,8 @@ async function cloudPanelRequests(rh: RealHost, wb: Workbench, log: (l: string) 
   const painted = paintedIn(rh.page, 'sleeper-running', 3).catch(() => paintedIn(rh.page, 'sleeper-running', 2));
   await rows.nth(idx).click();
   await rh.page.locator('.tabs-container .tab .label-name', { hasText: 'sleeper-running' }).first().waitFor({ timeout: 30_000 });
-  void painted.catch(() => undefined);
+  // A panel that never painted would count 0 requests as well as a streamed one: it must paint.
+  await painted;
   const seconds = 60;
   const count = async (label: string) => {
     await sleep(3000);
@@ -347,7 +348,7 @@ export function viewBenchRows(r: ViewBenchResult): Row[] {
   rows.push(targetRow({ figure: 'Workbench ready (activity bar and status bar painted) → first Workflows view items, window reloads', ours: formatSpread(readyToItems), reference: `ready at ${formatSpread(ready)} after navigation`, ratio: '—', target: '≤ 2 s (median)' }, median(readyToItems) <= 2000));
   rows.push(infoRow({ figure: 'Workbench ready → extension host process started', ours: formatSpread(r.start.map((s) => s.extHostStartMs - s.readyMs)), reference: '—', ratio: '—' }));
   rows.push(infoRow({ figure: 'Extension host started → first tree items', ours: formatSpread(hostToItems), reference: '—', ratio: '—' }));
-  rows.push(infoRow({ figure: 'activate() → first tree items (ours: probe, first request, render)', ours: formatSpread(activateToItems), reference: `probe ${formatSpread(r.start.map((s) => s.probeMs))}`, ratio: '—' }));
+  rows.push(infoRow({ figure: 'activate() → first tree items (ours: probe, first request, render)', ours: formatSpread(activateToItems), reference: `probe ${formatSpread(r.start.map((s) => s.probeMs).filter((n) => !Number.isNaN(n)))} (rounds where it ran)`, ratio: '—' }));
   const at = (n: number) => r.sizes.find((s) => s.steps === n);
   for (const s of r.sizes) {
     const withExplorer = s.explorerMs.length === s.firstOpenMs.length && s.explorerMs.length > 0;
@@ -371,7 +372,8 @@ export function viewBenchRows(r: ViewBenchResult): Row[] {
     const perMin = (n: number) => (n * 60) / r.cloudPanel!.seconds;
     const p = r.cloudPanel.polled;
     const row = { figure: `Requests per minute with one live cloud panel (running instance, tree auto-refresh off)${r.streamLanded ? ', streamed' : ', polled'}`, ours: `${perMin(r.cloudPanel.requests).toFixed(0)}/min, ${perMin(r.cloudPanel.detailPolls).toFixed(0)} detail polls/min`, reference: p ? `${perMin(p.requests).toFixed(0)}/min, ${perMin(p.detailPolls).toFixed(0)} detail polls/min with the stream refused (polling); API limit 240/min` : '240/min API limit', ratio: '—' };
-    rows.push(r.streamLanded ? targetRow({ ...row, target: '0 detail polls/min' }, r.cloudPanel.detailPolls === 0) : infoRow(row));
+    // 0 streamed counts only beside a polled phase that did poll: that shows the same panel was live.
+    rows.push(r.streamLanded ? targetRow({ ...row, target: '0 detail polls/min (and > 0 when polling)' }, r.cloudPanel.detailPolls === 0 && (p?.detailPolls ?? 0) > 0) : infoRow(row));
   }
   return rows;
 }
@@ -382,7 +384,7 @@ export function viewBenchSection(r: ViewBenchResult): string {
     '',
     '| Round | Workbench ready | Ext host started | activate() | First tree items | Local probe |',
     '|---:|---:|---:|---:|---:|---:|',
-    ...r.start.map((s, i) => `| ${i + 1} | ${s.readyMs.toFixed(0)} ms | ${s.extHostStartMs.toFixed(0)} ms | ${s.activatedMs.toFixed(0)} ms | ${s.firstItemsMs.toFixed(0)} ms | ${s.probeMs} ms |`),
+    ...r.start.map((s, i) => `| ${i + 1} | ${s.readyMs.toFixed(0)} ms | ${s.extHostStartMs.toFixed(0)} ms | ${s.activatedMs.toFixed(0)} ms | ${s.firstItemsMs.toFixed(0)} ms | ${Number.isNaN(s.probeMs) ? 'n/a' : `${s.probeMs} ms`} |`),
     '',
     'Times after navigation start (a window reload; each reload starts a new extension host). Workbench ready = the activity bar has its icons and the status bar is painted. First tree items = the first row of the Workflows view painted.',
     'Ext host started = the extension host process start, from its uptime logged by the extension; activate() = when the extension\'s activate() began.',

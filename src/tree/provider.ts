@@ -46,7 +46,7 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!node) {
-      let probeMs = 0;
+      let probeMs: number | undefined;
       if (!this.roots) {
         // The first load probes ports for local sessions: the view shows its progress bar meanwhile.
         const probeStart = performance.now();
@@ -61,7 +61,7 @@ export class WorkflowsTreeProvider implements vscode.TreeDataProvider<TreeNode>,
       // Logged on the first answer even when a registry change had built the roots already.
       if (!this.firstItemsLogged) {
         this.firstItemsLogged = true;
-        this.log.info(`First tree items: local probe ${Math.round(probeMs)} ms, extension host up ${Math.round(process.uptime() * 1000)} ms`);
+        this.log.info(`First tree items: local probe ${probeMs === undefined ? 'n/a (a registry change built them)' : `${Math.round(probeMs)} ms`}, extension host up ${Math.round(process.uptime() * 1000)} ms`);
       }
       return this.roots ?? [];
     }
