@@ -40,11 +40,11 @@ export async function startRealHost(opts: {
   build?: boolean;
   /**
    * Also start the production-shaped gateway in front of the engine (cloud connections). `accounts`:
-   * the accounts its user tokens see (default one). `userSetup`: the host looks like a wrangler user's
-   * machine, with CLOUDFLARE_API_TOKEN holding the write token and the user's apiBaseUrl setting on
-   * the gateway, so flows can be clicked without the test calling commands itself.
+   * the accounts its user tokens see (default one). `apiBaseUrlSetting`: the user's apiBaseUrl setting
+   * points at the gateway (so flows can be clicked without the test calling commands); `envToken`:
+   * CLOUDFLARE_API_TOKEN holds the write token, as on a wrangler user's machine.
    */
-  gateway?: boolean | { accounts?: { id: string; name: string }[]; userSetup?: boolean };
+  gateway?: boolean | { accounts?: { id: string; name: string }[]; apiBaseUrlSetting?: boolean; envToken?: boolean };
   /** Runs after seeding, before the host starts (benchmarks add their data here). */
   prepare?: (engine: Awaited<ReturnType<typeof startEngine>>) => Promise<void>;
   log?: (line: string) => void;
@@ -82,10 +82,8 @@ export async function startRealHost(opts: {
       const started = gateway;
       cleanups.push(() => started.close());
       Object.assign(env, { CFWF_GATEWAY_API: gateway.apiBase, CFWF_GATEWAY_ACCOUNT: gateway.accountId, CFWF_GATEWAY_WRITE_TOKEN: gateway.writeToken, CFWF_GATEWAY_READ_TOKEN: gateway.readToken, CFWF_GATEWAY_ACCOUNT_TOKEN: gateway.accountToken });
-      if (g.userSetup) {
-        env.CLOUDFLARE_API_TOKEN = gateway.writeToken;
-        settings['cloudflareWorkflows.apiBaseUrl'] = gateway.apiBase;
-      }
+      if (g.envToken) env.CLOUDFLARE_API_TOKEN = gateway.writeToken;
+      if (g.apiBaseUrlSetting) settings['cloudflareWorkflows.apiBaseUrl'] = gateway.apiBase;
     }
     const host = await startHost({ workspace, stateDir, env, settings });
     cleanups.push(() => host.stop());

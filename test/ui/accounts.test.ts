@@ -22,7 +22,7 @@ describe('Cloud accounts in the real workbench', function () {
   before(async function () {
     this.timeout(240_000);
     // No CLOUDFLARE_ACCOUNT_ID: the token's accounts are offered, not narrowed to one.
-    rh = await startRealHost({ name: 'ui-accounts', gateway: { accounts: [FIRST, SECOND], userSetup: true }, env: { CLOUDFLARE_ACCOUNT_ID: '' }, log: (l) => console.log(`    [ui] ${l}`) });
+    rh = await startRealHost({ name: 'ui-accounts', gateway: { accounts: [FIRST, SECOND], apiBaseUrlSetting: true, envToken: true }, env: { CLOUDFLARE_ACCOUNT_ID: '' }, log: (l) => console.log(`    [ui] ${l}`) });
     wb = new Workbench(rh.page);
     await wb.waitReady();
     await wb.view.open();
@@ -31,8 +31,9 @@ describe('Cloud accounts in the real workbench', function () {
 
   afterEach(async function () {
     if (!rh) return;
-    await rh.page.keyboard.press('Escape');
+    // The workbench as the failure left it, before Escape closes what was open.
     if (this.currentTest?.state === 'failed') await keepEvidence(rh, this.currentTest.title);
+    await rh.page.keyboard.press('Escape');
   });
 
   after(async () => {
