@@ -95,14 +95,21 @@ export class PromptHook implements vscode.Disposable {
         show();
         const answer = this.answer;
         if (!answer) return;
-        void Promise.resolve(answer(p)).then((typed) => {
-          // Undefined dismisses (items may still be loading); text is typed into the box and accepted.
-          if (typed === undefined) qp.hide();
-          else {
-            qp.value = typed;
-            for (const a of accepts) a();
-          }
-        });
+        void Promise.resolve(answer(p)).then(
+          (typed) => {
+            // Undefined dismisses (items may still be loading); text is typed into the box and accepted.
+            if (typed === undefined) qp.hide();
+            else {
+              qp.value = typed;
+              for (const a of accepts) a();
+            }
+          },
+          (e: unknown) => {
+            // A test's answer that failed dismisses the prompt instead of leaving the command waiting.
+            console.error('test prompt answer failed', e);
+            qp.hide();
+          },
+        );
       };
       return qp;
     });
