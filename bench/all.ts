@@ -85,6 +85,9 @@ async function main(): Promise<void> {
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}, load ${loadavg()[0].toFixed(2)}`;
   // `npm run bench -- view webview` or `npm run bench -- --only=view,webview`: only those parts.
   const only = process.argv.slice(2).flatMap((a) => a.replace(/^--only=/, '').split(',')).filter(Boolean);
+  const parts = ['client', 'host', 'webview', 'view'];
+  const unknown = only.filter((k) => !parts.includes(k));
+  if (unknown.length) throw new Error(`unknown benchmark part(s): ${unknown.join(', ')} (parts: ${parts.join(', ')})`);
   const want = (k: string) => only.length === 0 || only.includes(k);
   const rows: Row[] = [];
   const raw: Record<string, unknown> = { date: new Date().toISOString(), commit, machine };
@@ -133,7 +136,7 @@ async function main(): Promise<void> {
   const md = [
     `# Benchmark results`,
     '',
-    `${new Date().toISOString().slice(0, 10)} · commit \`${commit}\` · ${machine} · ${((Date.now() - started) / 60000).toFixed(1)} min · \`npm run bench\``,
+    `${new Date().toISOString().slice(0, 10)} · commit \`${commit}\` · ${machine} · ${((Date.now() - started) / 60000).toFixed(1)} min · \`npm run bench${only.length ? ` -- ${only.join(' ')}` : ''}\``,
     '',
     'Figures are medians with their range (min–max) and the number of rounds. Ratios are per-round (paired) where both',
     'sides ran in the same rounds; where a ratio\'s range includes 1.0 the row says "no measurable difference".',
