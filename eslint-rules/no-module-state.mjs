@@ -18,6 +18,17 @@ function newName(init) {
   return '(expression)';
 }
 
+function isEmptyLiteral(node) {
+  return !!node && ((node.type === 'ArrayExpression' && node.elements.length === 0) || (node.type === 'ObjectExpression' && node.properties.length === 0));
+}
+
+/** `[] as const`, or typed read-only (`readonly string[]`, `Readonly<…>`): a constant, not a bucket. */
+function isFrozen(init, ann) {
+  const asConst = init?.type === 'TSAsExpression' && init.typeAnnotation.type === 'TSTypeReference' && init.typeAnnotation.typeName.type === 'Identifier' && init.typeAnnotation.typeName.name === 'const';
+  const readonlyType = ann?.type === 'TSTypeOperator' || (ann?.type === 'TSTypeReference' && ann.typeName.type === 'Identifier' && /^Readonly/.test(ann.typeName.name));
+  return asConst || readonlyType;
+}
+
 /** @type {import('eslint').Rule.RuleModule} */
 export default {
   meta: {
@@ -42,20 +53,26 @@ export default {
         if (name && !ALLOWED_NEW.has(name) && !table && !readonly) {
           context.report({ node: d, message: `Module-level \`new ${name}(…)\` is shared mutable state: create it in the object that owns it (registry, service, node, panel).` });
         }
-        // `const EMPTY: readonly string[] = []` or `[] as const` is a constant; a bare `[]`/`{}` is a bucket.
-        const frozen = d.init?.type === 'TSAsExpression' || ann?.type === 'TSTypeOperator' || (ann?.type === 'TSTypeReference' && ann.typeName.type === 'Identifier' && /^Readonly/.test(ann.typeName.name));
-        if (!frozen && init && ((init.type === 'ArrayExpression' && init.elements.length === 0) || (init.type === 'ObjectExpression' && init.properties.length === 0))) {
+        if (isEmptyLiteral(init) && !isFrozen(d.init, ann)) {
           context.report({ node: d, message: 'A module-level empty literal is filled later: shared mutable state. Keep it in the object that owns it.' });
         }
       }
     }
     function checkStatic(prop) {
       if (!prop.static) return;
-      const value = prop.value && (prop.value.type === 'TSAsExpression' ? prop.value.expression : prop.value);
+      // A class declared inside a function is made anew per call: its statics are not module state.
+      const ancestors = context.sourceCode?.getAncestors ? context.sourceCode.getAncestors(prop) : context.getAncestors();
+      if (ancestors.some((a) => /Function/.test(a.type))) return;
+      const value = prop.value && (prop.value.type === 'TSAsExpression' || prop.value.type === 'TSSatisfiesExpression' ? prop.value.expression : prop.value);
+      const ann = prop.typeAnnotation?.typeAnnotation;
       const container = newName(value);
+      const table = (container === 'Set' || container === 'Map') && value.arguments[0]?.type === 'ArrayExpression' && value.arguments[0].elements.length > 0;
+      const readonlyType = ann?.type === 'TSTypeReference' && ann.typeName.type === 'Identifier' && /^Readonly(Set|Map)$/.test(ann.typeName.name);
       if (!prop.readonly) context.report({ node: prop, message: 'A mutable `static` field is module-level state: make it `readonly`, or an instance field of the object that owns it.' });
-      else if (container && !ALLOWED_NEW.has(container) && !(value.arguments?.[0]?.type === 'ArrayExpression' && value.arguments[0].elements.length > 0)) {
+      else if (container && !ALLOWED_NEW.has(container) && !table && !readonlyType) {
         context.report({ node: prop, message: `A \`static\` \`new ${container}(…)\` is shared mutable state: make it an instance field of the object that owns it.` });
+      } else if (isEmptyLiteral(value) && !isFrozen(prop.value, ann)) {
+        context.report({ node: prop, message: 'A `static` empty literal is filled later: shared mutable state. Keep it in the object that owns it.' });
       }
     }
     return {

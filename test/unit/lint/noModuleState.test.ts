@@ -23,6 +23,9 @@ tester.run('no-module-state', rule, {
     'const EMPTY: readonly string[] = [];',
     'const NONE = [] as const;',
     'export function f() { const acc: string[] = []; return acc; }',
+    'class A { static readonly KNOWN: ReadonlySet<string> = new Set(LIST); }',
+    'export function make() { return class { static count = 0; }; }',
+    'class A { static readonly NONE: readonly string[] = []; }',
   ],
   invalid: [
     { code: 'let cache: string | undefined;', errors: 1 },
@@ -36,5 +39,9 @@ tester.run('no-module-state', rule, {
     { code: 'export const byId: Record<string, number> = {};', errors: 1 },
     { code: 'class A { static count = 0; }', errors: 1 },
     { code: 'class A { static readonly cache = new Map<string, number>(); }', errors: 1 },
+    { code: 'const byId = {} as Record<string, number>;', errors: 1 },
+    { code: 'const ids = [] as string[];', errors: 1 },
+    { code: 'class A { static readonly list: string[] = []; }', errors: 1 },
+    { code: 'class A { static readonly ledger = new SentLedger([seed]); }', errors: 1 },
   ],
 });
