@@ -14,8 +14,10 @@ const FOCUS_RECORDER = `(() => {
   window.addEventListener('blur', () => add('window blur (active ' + describe(document.activeElement) + ')'));
   window.addEventListener('focus', () => add('window focus'));
   let shown;
+  let found = null;
   new MutationObserver(() => {
-    const widget = document.querySelector('.quick-input-widget');
+    // Looked up until the workbench first creates it, then kept: this runs on every style change.
+    const widget = found || (found = document.querySelector('.quick-input-widget'));
     const now = !!widget && widget.style.display !== 'none';
     if (now === shown) return;
     shown = now;
