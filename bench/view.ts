@@ -182,7 +182,7 @@ export async function runViewBench(opts: { rounds?: number; sizes?: number[]; lo
         throw new Error(`no activation or first-items line logged after the reload at ${new Date(nav).toISOString()} (${tails.join(' || ') || 'no log file'})`);
       }
       result.start.push(s);
-      log(`round ${round + 1}: workbench ready ${s.readyMs.toFixed(0)} ms, ext host started ${s.extHostStartMs.toFixed(0)} ms, activate() ${s.activatedMs.toFixed(0)} ms, first items ${s.firstItemsMs.toFixed(0)} ms (probe ${s.probeMs} ms) after navigation`);
+      log(`round ${round + 1}: workbench ready ${s.readyMs.toFixed(0)} ms, ext host started ${s.extHostStartMs.toFixed(0)} ms, activate() ${s.activatedMs.toFixed(0)} ms, first items ${s.firstItemsMs.toFixed(0)} ms (probe ${Number.isNaN(s.probeMs) ? 'n/a' : `${s.probeMs} ms`}) after navigation`);
 
       await wb.view.item(/^Local · 127\.0\.0\.1/).first().waitFor();
       await wb.view.expand(/^Local · 127\.0\.0\.1/);
