@@ -49,6 +49,21 @@ async function quiet(stats: () => Stats): Promise<void> {
   throw new Error('the backend never went quiet for 750 ms');
 }
 
+/** Starts instances waiting for "decision" and returns their nodes once the workflow's inbox lists them all. */
+async function waitingInDecisionGroup(ids: string[]): Promise<WaitingInstanceNode[]> {
+  const a = await api();
+  await startWaiting(ids);
+  const w = await workflowNode(WF);
+  await a.tree.refresh(w);
+  const inbox = (await a.tree.getChildren(w)).find(isKind('inbox')) as InboxNode;
+  return waitFor(`${ids.join(', ')} in the "decision" group`, async () => {
+    await a.tree.refresh(inbox);
+    const g = (await a.tree.getChildren(inbox)).filter(isKind('eventType')).find((t) => t.type === 'decision');
+    const found = g?.instances.filter((i) => ids.includes(i.entry.id)) ?? [];
+    return found.length === ids.length ? found : undefined;
+  });
+}
+
 /** Answers the preview with its "Send to N" button and types the payload; records every prompt. */
 const sendAnswers = (type?: string) => (p: Prompt) => {
   if (p.modal) return p.choices.find((c) => c.startsWith('Send to'));
@@ -192,18 +207,8 @@ describe('Waiting for events (inbox)', function () {
   });
 
   it('reports each instance\'s result: one that is gone fails alone, and running it again sends only to that one', async () => {
-    const a = await api();
     const [ok, gone] = [`inbox-${stamp}-ok`, `inbox-${stamp}-gone`];
-    await startWaiting([ok, gone]);
-    const w = await workflowNode(WF);
-    await a.tree.refresh(w);
-    const inbox = (await a.tree.getChildren(w)).find(isKind('inbox')) as InboxNode;
-    const pair = await waitFor('both in the "decision" group', async () => {
-      await a.tree.refresh(inbox);
-      const g = (await a.tree.getChildren(inbox)).filter(isKind('eventType')).find((t) => t.type === 'decision');
-      const found = g?.instances.filter((i) => i.entry.id === ok || i.entry.id === gone) ?? [];
-      return found.length === 2 ? found : undefined;
-    });
+    const pair = await waitingInDecisionGroup([ok, gone]);
     // Gone between the listing and the send: its request fails, the other one's does not.
     await truth().deleteInstance(WF, gone);
     const first = await answering(sendAnswers('decision'), () => vscode.commands.executeCommand('cloudflareWorkflows.sendEventToAll', pair[0], pair));
@@ -225,18 +230,8 @@ describe('Waiting for events (inbox)', function () {
   });
 
   it('"Retry" on the summary previews and sends only to the instance that failed, which then receives the event', async () => {
-    const a = await api();
     const [ok, back] = [`inbox-${stamp}-retry-ok`, `inbox-${stamp}-retry-back`];
-    await startWaiting([ok, back]);
-    const w = await workflowNode(WF);
-    await a.tree.refresh(w);
-    const inbox = (await a.tree.getChildren(w)).find(isKind('inbox')) as InboxNode;
-    const pair = await waitFor('both in the "decision" group', async () => {
-      await a.tree.refresh(inbox);
-      const g = (await a.tree.getChildren(inbox)).filter(isKind('eventType')).find((t) => t.type === 'decision');
-      const found = g?.instances.filter((i) => i.entry.id === ok || i.entry.id === back) ?? [];
-      return found.length === 2 ? found : undefined;
-    });
+    const pair = await waitingInDecisionGroup([ok, back]);
     // `back` is gone when the event is sent, so its send fails; before the user clicks "Retry" on the
     // summary it is there again (a new instance with that id, waiting), so the retry can reach it.
     await truth().deleteInstance(WF, back);
