@@ -70,9 +70,7 @@ describe('Hostile text in the real workbench', function () {
     await wb.view.expand(WF);
     // The workflow row re-renders once its counts arrive; a click on a group before that is lost.
     await wb.view.item(WF).filter({ hasText: /2 errored/ }).first().waitFor({ timeout: 30_000 });
-    const group = wb.view.item(/^Errored$/).first();
-    await group.waitFor({ timeout: 30_000 });
-    await group.locator('.monaco-tl-twistie').click();
+    await wb.view.expand(/^Errored$/);
     const item = wb.view.item('hostile-errored').first();
     await item.waitFor({ timeout: 30_000 });
     // The 100-character id, as odd as the engine allows, is a plain label.

@@ -203,7 +203,9 @@ export class WorkflowsView {
     const row = this.item(label).first();
     await row.waitFor({ timeout: 30_000 });
     if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
-    await this.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle());
+    // Asked of a fresh query, not of the element clicked: a row re-renders when its description
+    // changes (counts), and a handle to the old element never sees the expansion (a CI failure).
+    await this.page.locator('.part.sidebar [role="treeitem"][aria-expanded="true"]', { has: this.page.locator('.label-name', { hasText: label }) }).first().waitFor({ timeout: 30_000 });
   }
   async rightClick(label: string | RegExp): Promise<ContextMenu> {
     await this.item(label).first().click({ button: 'right' });
