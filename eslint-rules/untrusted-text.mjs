@@ -171,6 +171,10 @@ export default {
         } else if (name === 'showQuickPick') {
           checkItems(node.arguments[0]);
           checkOptions(node.arguments[1], ['title', 'placeHolder'], 'The quick pick');
+        } else if (name === 'pick' && node.arguments[0]?.type === 'ObjectExpression') {
+          // QuickSteps.pick (src/commands/steps.ts) shows its title, placeholder and items like showQuickPick.
+          checkOptions(node.arguments[0], ['title', 'placeholder'], 'The quick pick');
+          for (const p of node.arguments[0].properties) if (propName(p) === 'items') checkItems(p.value);
         } else if (name === 'push' && node.callee.type === 'MemberExpression' && node.callee.object.type === 'Identifier' && /items$/i.test(node.callee.object.name)) {
           node.arguments.forEach(checkItems);
         } else if (name === 'createWebviewPanel') {

@@ -2,7 +2,7 @@
 // probes for local sessions only once the view is shown.
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
-import type { CommandContext } from './commands/context';
+import type { SharedContext } from './commands/context';
 import { WatchManager } from './commands/watch';
 import { CommandRecord } from './commands/wrapper';
 import { CloudConnectionStore } from './connections/cloudStore';
@@ -82,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   context.subscriptions.push(index, insights, vscode.languages.registerCodeLensProvider(sourceSelector, insights), vscode.languages.registerHoverProvider(sourceSelector, insights));
 
   const commands = new CommandRecord();
-  const ctx = { ext: context, registry, service, commands, tree, view, log, source: { index, insights } } as CommandContext;
+  const ctx = { ext: context, registry, service, commands, tree, view, log, source: { index, insights } } as SharedContext;
   const panels = createInstancePanels(context, ctx);
   ctx.panels = panels;
   ctx.watches = new WatchManager(

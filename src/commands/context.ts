@@ -13,6 +13,7 @@ import type { WorkflowsTreeProvider } from '../tree/provider';
 import type { StepInsights } from '../source/stepInsights';
 import type { WorkspaceIndex } from '../source/workspaceIndex';
 import type { WorkflowsService } from '../service/workflowsService';
+import { QuickSteps } from './steps';
 import type { WatchManager } from './watch';
 import type { CommandRecord } from './wrapper';
 
@@ -26,6 +27,8 @@ export interface InstancePanels {
 }
 
 export interface CommandContext {
+  /** This run's quick inputs (see steps.ts): one per command invocation. */
+  steps: QuickSteps;
   ext: vscode.ExtensionContext;
   registry: ConnectionRegistry;
   /** Where every read and write of an instance goes (shared with the webview). */
@@ -38,6 +41,19 @@ export interface CommandContext {
   panels: InstancePanels;
   watches: WatchManager;
   source: { index: WorkspaceIndex; insights: StepInsights };
+}
+
+/** What every run shares; each run adds its own `steps`. */
+export type SharedContext = Omit<CommandContext, 'steps'>;
+
+/** Runs `fn` with its own quick-input steps, closed when it ends however it ends. */
+export async function withSteps<T>(shared: SharedContext, fn: (ctx: CommandContext) => T | Promise<T>): Promise<T> {
+  const steps = new QuickSteps();
+  try {
+    return await fn({ ...shared, steps });
+  } finally {
+    steps.dispose();
+  }
 }
 
 /** Raised when the user dismisses a prompt: the wrapper ends the command quietly. */
@@ -172,10 +188,11 @@ export async function pickConnection(ctx: CommandContext): Promise<Connection> {
     throw new Cancelled();
   }
   if (all.length === 1) return all[0];
-  const pick = await vscode.window.showQuickPick(
-    all.map((c) => ({ label: forQuickPickLabel(c.label), description: forQuickPickDescription(c.kind === 'local' ? c.baseUrl : c.accountId), connection: c })),
-    { title: 'Cloudflare Workflows: Connection', placeHolder: 'Pick a connection' },
-  );
+  const pick = await ctx.steps.pick({
+    title: 'Cloudflare Workflows: Connection',
+    placeholder: 'Pick a connection',
+    items: all.map((c) => ({ label: forQuickPickLabel(c.label), description: forQuickPickDescription(c.kind === 'local' ? c.baseUrl : c.accountId), connection: c })),
+  });
   return must(pick).connection;
 }
 
@@ -183,42 +200,29 @@ export async function pickWorkflow(ctx: CommandContext, connection: Connection):
   const backend = await ctx.registry.backend(connection.id);
   const workflows = await backend.listWorkflows();
   if (workflows.length === 1) return workflows[0].name;
-  const pick = await vscode.window.showQuickPick(
-    workflows.map((w) => ({ label: forQuickPickLabel(w.name), description: forQuickPickDescription(w.className), name: w.name })),
-    { title: forQuickPickTitle(`Workflows in ${connection.label}`), placeHolder: 'Pick a workflow' },
-  );
+  const pick = await ctx.steps.pick({
+    title: forQuickPickTitle(`Workflows in ${connection.label}`),
+    placeholder: 'Pick a workflow',
+    items: workflows.map((w) => ({ label: forQuickPickLabel(w.name), description: forQuickPickDescription(w.className), name: w.name })),
+  });
   return must(pick).name;
 }
 
 export async function pickInstance(ctx: CommandContext, filter?: (s: InstanceStatus) => boolean): Promise<InstanceTarget> {
   const { connection, workflow } = await resolveWorkflow(ctx, undefined);
   const backend = await ctx.registry.backend(connection.id);
-  const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { target?: InstanceTarget }>();
-  qp.title = forQuickPickTitle(`Instances of ${workflow}`);
-  qp.placeholder = 'Pick an instance, or type an instance ID';
-  qp.busy = true;
-  // Listen before anything is awaited: a prompt dismissed while it loads must still end the command.
-  const chosen = new Promise<InstanceTarget | undefined>((resolve) => {
-    qp.onDidAccept(() => {
-      const sel = qp.selectedItems[0]?.target;
-      const typed = qp.value.trim();
-      resolve(sel ?? (typed ? { connectionId: connection.id, workflow, id: typed } : undefined));
-      qp.hide();
-    });
-    qp.onDidHide(() => resolve(undefined));
+  const picked = await ctx.steps.pick<vscode.QuickPickItem & { target: InstanceTarget }>({
+    title: forQuickPickTitle(`Instances of ${workflow}`),
+    placeholder: 'Pick an instance, or type an instance ID',
+    items: async () => {
+      const page = await backend.listInstances(workflow, { perPage: 100 });
+      return page.instances
+        .filter((i) => !filter || filter(i.status))
+        .map((i) => ({ label: forQuickPickLabel(i.id), description: forQuickPickDescription(STATUS_LABELS[i.status] ?? i.status), detail: forQuickPickDetail(i.createdOn), target: { connectionId: connection.id, workflow, id: i.id, status: i.status } }));
+    },
+    typed: (id) => ({ label: id, target: { connectionId: connection.id, workflow, id } }),
   });
-  qp.show();
-  try {
-    const page = await backend.listInstances(workflow, { perPage: 100 });
-    qp.items = page.instances
-      .filter((i) => !filter || filter(i.status))
-      .map((i) => ({ label: forQuickPickLabel(i.id), description: forQuickPickDescription(STATUS_LABELS[i.status] ?? i.status), detail: forQuickPickDetail(i.createdOn), target: { connectionId: connection.id, workflow, id: i.id, status: i.status } }));
-  } finally {
-    qp.busy = false;
-  }
-  const picked = await chosen;
-  qp.dispose();
-  return must(picked);
+  return must(picked).target;
 }
 
 export async function backendFor(ctx: CommandContext, connectionId: string): Promise<WorkflowsBackend> {

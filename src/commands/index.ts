@@ -8,7 +8,7 @@ import { signInWithWrangler } from './signInWithWrangler';
 import { showWorkflowDetails, WORKFLOW_SCHEME, WorkflowDetailsProvider } from './workflowDetails';
 import { addAccount, connectLocal, importEnvToken, removeConnection, renameConnection, updateToken } from './connections';
 import { startLocalSession } from './startLocalSession';
-import { connectionLabel, type CommandContext, ownNode, resolveInstances } from './context';
+import { connectionLabel, type CommandContext, type SharedContext, ownNode, resolveInstances } from './context';
 import { createInstancesFromFile } from './createFromFile';
 import { createInstance } from './createInstance';
 import { createTestFromInstance } from './createTest';
@@ -28,8 +28,8 @@ function treeGroup(c: CommandContext, arg: unknown): GroupNode {
   return g;
 }
 
-export function registerCommands(ctx: CommandContext, showLog: () => void): void {
-  const reg = (id: string, fn: (ctx: CommandContext, ...args: unknown[]) => unknown) => registerCommand(ctx, `cloudflareWorkflows.${id}`, (...args) => fn(ctx, ...args));
+export function registerCommands(ctx: SharedContext, showLog: () => void): void {
+  const reg = (id: string, fn: (ctx: CommandContext, ...args: unknown[]) => unknown) => registerCommand(ctx, `cloudflareWorkflows.${id}`, fn);
 
   reg('refresh', (c, node) => c.tree.refresh(ownNode(c, node, 'connection') ?? ownNode(c, node, 'workflow') ?? ownNode(c, node, 'group')));
   reg('showLog', () => showLog());

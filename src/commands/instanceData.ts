@@ -3,13 +3,13 @@
 import * as vscode from 'vscode';
 import { forStatusBar } from '../model/display';
 import { canonicalJson } from '../model/canonical';
-import { type CommandContext, connectionLabel, must, pickInstance, resolveInstances } from './context';
+import { type CommandContext, type SharedContext, connectionLabel, must, pickInstance, resolveInstances } from './context';
 
 export const JSON_SCHEME = 'cfwf-instance';
 
 /** cfwf-instance:/<workflow>/<id>.json?<connection id>: a read-only view of the canonical JSON. */
 export class InstanceJsonProvider implements vscode.TextDocumentContentProvider {
-  constructor(private readonly ctx: CommandContext) {}
+  constructor(private readonly ctx: SharedContext) {}
 
   static uri(connectionId: string, workflow: string, id: string): vscode.Uri {
     return vscode.Uri.from({ scheme: JSON_SCHEME, path: `/${workflow}/${id}.json`, query: connectionId });

@@ -10,7 +10,7 @@ import type { PanelTarget, WebviewAction } from '../webview/protocol';
 import type { InstanceDetails } from '../model/types';
 import { isApiError } from '../api';
 import { changeStatus } from './changeStatus';
-import { Cancelled, type CommandContext } from './context';
+import { Cancelled, type CommandContext, type SharedContext, withSteps } from './context';
 import { sendEventTo } from './sendEvent';
 import { eventTypeFromSource } from './source';
 
@@ -24,15 +24,15 @@ class MemoryJsonProvider implements vscode.TextDocumentContentProvider {
   }
 }
 
-export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandContext) {
+export function createInstancePanels(ext: vscode.ExtensionContext, ctx: SharedContext) {
   const memory = new MemoryJsonProvider();
   ext.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(MEMORY_SCHEME, memory));
 
   // The panel acts through the same functions as the commands (which ask the user first) and the
   // service, never through command arguments; a dismissed question is not a failure.
-  const act = async (fn: () => Promise<void>) => {
+  const act = async (fn: (c: CommandContext) => Promise<void>) => {
     try {
-      await fn();
+      await withSteps(ctx, fn);
     } catch (e) {
       if (e instanceof Cancelled || isApiError(e, 'cancelled')) return;
       throw e;
@@ -90,9 +90,9 @@ export function createInstancePanels(ext: vscode.ExtensionContext, ctx: CommandC
         const ref = ctx.service.checkRef({ connectionId: target.connectionId, workflow: target.workflow, id: target.id });
         // The step name alone would restart a `do` step; changeStatus adds the type (do, sleep,
         // waitForEvent) from the details this panel shows, so sleep and wait rows restart correctly.
-        if (action === 'restartFromStep') await act(() => changeStatus(ctx, 'restart', [ref], { fromStep: step }));
-        else if (action === 'sendEvent') await act(() => sendEventTo(ctx, ref));
-        else await act(() => changeStatus(ctx, action, [ref]));
+        if (action === 'restartFromStep') await act((c) => changeStatus(c, 'restart', [ref], { fromStep: step }));
+        else if (action === 'sendEvent') await act((c) => sendEventTo(c, ref));
+        else await act((c) => changeStatus(c, action, [ref]));
       },
       async openJson(target, what, step, value) {
         const uri = vscode.Uri.from({ scheme: MEMORY_SCHEME, path: `/${target.id}/${step ? `${step}-` : ''}${what}.json`, query: String(Date.now()) });

@@ -26,7 +26,7 @@ export async function sendEventTo(ctx: CommandContext, target: InstanceTarget): 
   const items: TypeItem[] = [];
   if (waiting) items.push({ label: forQuickPickLabel(waiting), description: 'the instance is waiting for this type', type: waiting });
   for (const r of recent) if (r.type !== waiting) items.push({ label: forQuickPickLabel(r.type), description: 'recent', type: r.type, payload: r.payload });
-  const type = await pickOrType(items, `Send Event to ${target.id}: event type`);
+  const type = await pickOrType(ctx, items, `Send Event to ${target.id}: event type`);
   const bad = checkEventType(type);
   if (bad) throw new Error(bad);
   const payload = await askPayload(ctx, `${target.connectionId}/${target.workflow}`, type, `Send "${type}" to ${target.id}: JSON payload`);
@@ -68,22 +68,14 @@ export function recentEvents(ctx: CommandContext, key: string): { type: string; 
 
 export type TypeItem = vscode.QuickPickItem & { type: string; payload?: string };
 
-export async function pickOrType(items: TypeItem[], title: string): Promise<string> {
-  const qp = vscode.window.createQuickPick<TypeItem>();
-  qp.title = forQuickPickTitle(title);
-  qp.placeholder = 'Type the event type (as passed to step.waitForEvent)';
-  qp.items = items;
-  qp.ignoreFocusOut = true;
-  const result = await new Promise<string | undefined>((resolve) => {
-    qp.onDidAccept(() => {
-      resolve(qp.selectedItems[0]?.type ?? (qp.value.trim() || undefined));
-      qp.hide();
-    });
-    qp.onDidHide(() => resolve(undefined));
-    qp.show();
+export async function pickOrType(ctx: CommandContext, items: TypeItem[], title: string): Promise<string> {
+  const pick = await ctx.steps.pick<TypeItem>({
+    title: forQuickPickTitle(title),
+    placeholder: 'Type the event type (as passed to step.waitForEvent)',
+    items,
+    typed: (type) => ({ label: type, type }),
   });
-  qp.dispose();
-  return must(result);
+  return must(pick).type;
 }
 
 async function remember(ctx: CommandContext, key: string, type: string, payload: string): Promise<void> {

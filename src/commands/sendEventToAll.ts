@@ -33,7 +33,7 @@ export async function sendEventToAll(ctx: CommandContext, ...args: unknown[]): P
   let type = fixedType;
   if (type === undefined) {
     const items: TypeItem[] = suggested.map((s) => ({ label: forQuickPickLabel(s.type), description: forQuickPickDescription(`${s.count} of ${targets.length} wait for this type`), type: s.type }));
-    type = await pickOrType(items, `Send Event to ${targets.length} instance${targets.length === 1 ? '' : 's'}: event type`);
+    type = await pickOrType(ctx, items, `Send Event to ${targets.length} instance${targets.length === 1 ? '' : 's'}: event type`);
   }
   const bad = checkEventType(type);
   if (bad) throw new Error(bad);
@@ -99,6 +99,7 @@ async function send(ctx: CommandContext, run: Run): Promise<ChunkedSendResult<In
     ...(n > 10 ? [`… and ${n - 10} more`] : []),
   ];
   const go = `Send to ${n}`;
+  ctx.steps.close();
   const ok = await vscode.window.showWarningMessage(forNotification(`Send event "${run.type}" to ${n} instance${n === 1 ? '' : 's'}?`, 300), { modal: true, detail: forModalDetail(lines.join('\n')) }, go);
   if (ok !== go) throw new Cancelled();
 

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { forPlainTooltip } from '../model/display';
 import { INSTANCE_STATUSES, type WorkflowDetails, type WorkflowVersion } from '../model/types';
 import { STATUS_LABELS } from '../model/status';
-import { type CommandContext, resolveWorkflow } from './context';
+import { type CommandContext, type SharedContext, resolveWorkflow } from './context';
 
 export const WORKFLOW_SCHEME = 'cfwf-workflow';
 
@@ -39,7 +39,7 @@ export function workflowDetailsText(connectionLabel: string, d: WorkflowDetails,
 }
 
 export class WorkflowDetailsProvider implements vscode.TextDocumentContentProvider {
-  constructor(private readonly ctx: CommandContext) {}
+  constructor(private readonly ctx: SharedContext) {}
 
   static uri(connectionId: string, workflow: string): vscode.Uri {
     return vscode.Uri.from({ scheme: WORKFLOW_SCHEME, path: `/${workflow}.txt`, query: connectionId });

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { forNotification } from '../model/display';
 import { isApiError, WorkflowsApiError } from '../api';
 import type { TreeNode } from '../tree/nodes';
-import { Cancelled, type CommandContext } from './context';
+import { Cancelled, type CommandContext, type SharedContext, withSteps } from './context';
 
 /** The connection a command argument belongs to: a tree node of any kind, or a reference. */
 function connectionOf(arg: unknown): string | undefined {
@@ -25,7 +25,7 @@ function connectionOf(arg: unknown): string | undefined {
   }
 }
 
-export type CommandHandler = (...args: unknown[]) => unknown;
+export type CommandHandler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 
 /** What one activation registered and which commands failed (tests read both through the test API). */
 export class CommandRecord {
@@ -35,12 +35,12 @@ export class CommandRecord {
   readonly commandErrors: { command: string; message: string }[] = [];
 }
 
-export function registerCommand(ctx: CommandContext, id: string, handler: CommandHandler): void {
+export function registerCommand(ctx: SharedContext, id: string, handler: CommandHandler): void {
   ctx.commands.registeredCommands.add(id);
   ctx.ext.subscriptions.push(
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
-        return await handler(...args);
+        return await withSteps(ctx, (run) => handler(run, ...args));
       } catch (e) {
         if (e instanceof Cancelled || isApiError(e, 'cancelled')) return undefined;
         reportError(ctx, id, e, args);
@@ -50,7 +50,7 @@ export function registerCommand(ctx: CommandContext, id: string, handler: Comman
   );
 }
 
-function reportError(ctx: CommandContext, id: string, e: unknown, args: unknown[]): void {
+function reportError(ctx: SharedContext, id: string, e: unknown, args: unknown[]): void {
   const name = id.replace('cloudflareWorkflows.', '');
   ctx.log.error(`Command ${name} failed`, e);
   const message = ctx.log.redact(e instanceof Error ? e.message : String(e));

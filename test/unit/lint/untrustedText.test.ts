@@ -45,6 +45,15 @@ tester.run('untrusted-text', rule, {
   ],
 });
 
+tester.run('untrusted-text (QuickSteps.pick, which shows its title, placeholder and items as showQuickPick does)', rule, {
+  valid: ['ctx.steps.pick({ title: forQuickPickTitle(`Workflows in ${c.label}`), placeholder: "Pick a workflow", items: ws.map((w) => ({ label: forQuickPickLabel(w.name), name: w.name })) });'],
+  invalid: [
+    unsafe('ctx.steps.pick({ title: `Workflows in ${c.label}`, items: [] });'),
+    unsafe('ctx.steps.pick({ title: "Pick", placeholder: c.label, items: [] });'),
+    unsafe('ctx.steps.pick({ title: "Pick", items: async () => (await list()).map((i) => ({ label: i.id })) });'),
+  ],
+});
+
 tester.run('untrusted-text (status bar messages and progress titles)', rule, {
   valid: ['vscode.window.setStatusBarMessage(forStatusBar(`Copied ${t.id}`), 2000);', 'vscode.window.withProgress({ location: 15, title: "Verifying…" }, f);'],
   invalid: [unsafe('vscode.window.setStatusBarMessage(`Watching ${workflow} for errors.`, 3000);'), unsafe('vscode.window.withProgress({ location: 15, title: `Diagnosing ${conn.label}…` }, f);')],

@@ -1,0 +1,75 @@
+// The quick inputs of one command run (connection → workflow → instance → event type…), shown one
+// after another without a gap. When a quick input hides, VS Code hands the focus back to the editor,
+// and an open instance panel's frame takes it a few milliseconds later: after the next step's quick
+// input is already shown, which then loses the focus and closes (caught by the UI tests' focus
+// record). So an accepted step stays up, busy, until the next quick input replaces it (VS Code swaps
+// one for another without hiding) or the run ends.
+import * as vscode from 'vscode';
+
+export interface PickStep<T extends vscode.QuickPickItem> {
+  title: string;
+  placeholder?: string;
+  /** The rows, or a loader: the step shows at once, busy, and fills when the rows arrive. */
+  items: readonly T[] | (() => Promise<readonly T[]>);
+  /** What free text means when no row is selected (an instance id, an event type); none: only rows. */
+  typed?: (value: string) => T | undefined;
+}
+
+export class QuickSteps implements vscode.Disposable {
+  private last: vscode.QuickInput | undefined;
+
+  /** The row (or typed value) accepted; undefined when the user dismissed the step. */
+  pick<T extends vscode.QuickPickItem>(step: PickStep<T>): Promise<T | undefined> {
+    const qp = vscode.window.createQuickPick<T>();
+    // eslint-disable-next-line local/untrusted-text -- checked where pick() is called (the rule reads pick's title and items)
+    qp.title = step.title;
+    qp.placeholder = step.placeholder;
+    // Kept open when the focus leaves: the palette that ran the command hides just before the first
+    // step shows, and the focus it hands back can land after (GitLens keeps its multi-step pickers
+    // open on focus-out by default too).
+    qp.ignoreFocusOut = true;
+    const chosen = new Promise<T | undefined>((resolve, reject) => {
+      qp.onDidAccept(() => {
+        const value = qp.value.trim();
+        const item = qp.selectedItems[0] ?? qp.items.find((i) => i.label === value) ?? (value ? step.typed?.(value) : undefined);
+        if (!item) return;
+        qp.busy = true;
+        qp.enabled = false;
+        resolve(item);
+      });
+      qp.onDidHide(() => resolve(undefined));
+      if (typeof step.items === 'function') {
+        qp.busy = true;
+        step.items().then(
+          (items) => {
+            qp.items = items;
+            qp.busy = false;
+          },
+          (e: unknown) => {
+            reject(e);
+            qp.hide();
+          },
+        );
+      } else qp.items = step.items;
+    });
+    this.show(qp);
+    return chosen;
+  }
+
+  /** Hides the last step now (before a modal dialog, which a quick input left up would lose the focus to). */
+  close(): void {
+    this.last?.dispose();
+    this.last = undefined;
+  }
+
+  dispose(): void {
+    this.close();
+  }
+
+  private show(next: vscode.QuickInput): void {
+    // Shown before the previous one goes, so that no hide (and no focus hand-back) comes between.
+    next.show();
+    this.last?.dispose();
+    this.last = next;
+  }
+}
