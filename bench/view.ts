@@ -187,7 +187,7 @@ export async function runViewBench(opts: { rounds?: number; sizes?: number[]; lo
       await wb.view.item(/^Local · 127\.0\.0\.1/).first().waitFor();
       await wb.view.expand(/^Local · 127\.0\.0\.1/);
       await wb.view.expand(WORKFLOW);
-      await expandGroup(page, WORKFLOW, 'Complete');
+      await wb.view.expandAt([WORKFLOW, /^Complete/], 60_000);
       // Sizes in a rotating order, so none always goes first after the reload.
       const order = sizes.map((_, i) => sizes[(i + round) % sizes.length]);
       for (const n of order) {
@@ -228,20 +228,6 @@ function streamLanded(): boolean {
   } catch {
     return false;
   }
-}
-
-async function expandGroup(page: Page, workflow: string, group: string): Promise<void> {
-  const rows = page.locator('.part.sidebar [role="treeitem"]');
-  for (const end = Date.now() + 60_000; Date.now() < end; await sleep(200)) {
-    const labels = await rows.locator('.label-name').allTextContents();
-    const w = labels.findIndex((l) => l === workflow);
-    const gi = labels.findIndex((l, i) => w >= 0 && i > w && l.startsWith(group));
-    if (gi < 0) continue;
-    const row = rows.nth(gi);
-    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
-    return;
-  }
-  throw new Error(`${workflow} › ${group} never showed in the tree`);
 }
 
 async function closeAllEditors(page: Page): Promise<void> {
@@ -289,32 +275,13 @@ async function cloudPanelRequests(rh: RealHost, wb: Workbench, log: (l: string) 
   const account = wb.view.item(/Gateway Test Account/).first();
   await account.waitFor({ timeout: 30_000 });
   await wb.view.expand(/Gateway Test Account/);
-  // The cloud connection's long-sleeper: the last "long-sleeper" row is the one under the account (listed after Local).
-  const rows = rh.page.locator('.part.sidebar [role="treeitem"]');
-  for (const end = Date.now() + 30_000; Date.now() < end; await sleep(200)) {
-    const labels = await rows.locator('.label-name').allTextContents();
-    const acc = labels.findIndex((l) => /Gateway Test Account/.test(l));
-    const w = labels.findIndex((l, i) => i > acc && l === 'long-sleeper');
-    if (acc < 0 || w < 0) continue;
-    await rows.nth(w).locator('.monaco-tl-twistie').click();
-    break;
-  }
-  for (const end = Date.now() + 30_000; Date.now() < end; await sleep(200)) {
-    const labels = await rows.locator('.label-name').allTextContents();
-    const acc = labels.findIndex((l) => /Gateway Test Account/.test(l));
-    const w = labels.findIndex((l, i) => i > acc && l === 'long-sleeper');
-    const g = labels.findIndex((l, i) => w >= 0 && i > w && l.startsWith('Running'));
-    if (g < 0) continue;
-    await rows.nth(g).locator('.monaco-tl-twistie').click();
-    break;
-  }
-  const labels = await rows.locator('.label-name').allTextContents();
-  const acc = labels.findIndex((l) => /Gateway Test Account/.test(l));
-  let idx = -1;
-  for (const end = Date.now() + 30_000; Date.now() < end && idx < 0; await sleep(200)) idx = (await rows.locator('.label-name').allTextContents()).findIndex((l, i) => i > acc && l === 'sleeper-running');
-  if (idx < 0) throw new Error(`sleeper-running never showed under the cloud account (${labels.join(' | ')})`);
+  // The cloud connection's long-sleeper: the "long-sleeper" row after the account's (Local is listed first).
+  const underAccount = /Gateway Test Account/;
+  await wb.view.expandAt([underAccount, 'long-sleeper']);
+  await wb.view.expandAt([underAccount, 'long-sleeper', /^Running/]);
+  const row = await wb.view.rowAt([underAccount, 'long-sleeper', /^Running/, 'sleeper-running']);
   const painted = paintedIn(rh.page, 'sleeper-running', 3).catch(() => paintedIn(rh.page, 'sleeper-running', 2));
-  await rows.nth(idx).click();
+  await row.click();
   await rh.page.locator('.tabs-container .tab .label-name', { hasText: 'sleeper-running' }).first().waitFor({ timeout: 30_000 });
   // A panel that never painted would count 0 requests as well as a streamed one: it must paint.
   await painted;
@@ -332,7 +299,7 @@ async function cloudPanelRequests(rh: RealHost, wb: Workbench, log: (l: string) 
   // The reference: the same panel where the stream is refused (an account without it), which polls.
   gw.setStream('404');
   await wb.closeTab('sleeper-running');
-  await rows.nth(idx).click();
+  await row.click();
   await rh.page.locator('.tabs-container .tab .label-name', { hasText: 'sleeper-running' }).first().waitFor({ timeout: 30_000 });
   const polled = await count('stream refused, polling');
   gw.setStream('on');

@@ -5,14 +5,10 @@ import * as assert from 'node:assert/strict';
 import { startRealHost, type RealHost } from '../runner/realHost';
 import { Workbench } from './pages/workbench';
 import { keepEvidence, until } from './support';
+import { gatewayLog } from '../support/gatewayLog';
 
 const FIRST = { id: '0123456789abcdef0123456789abcdef', name: 'Gateway Test Account' };
 const SECOND = { id: 'fedcba9876543210fedcba9876543210', name: 'Second Test Account' };
-
-async function gatewayLog(rh: RealHost): Promise<{ method: string; path: string; status: number }[]> {
-  const r = await fetch(new URL('/__gateway/log', rh.gateway?.apiBase));
-  return (await r.json()) as never;
-}
 
 describe('Cloud accounts in the real workbench', function () {
   this.timeout(120_000);
@@ -44,7 +40,7 @@ describe('Cloud accounts in the real workbench', function () {
     await wb.palette.run('Cloudflare Workflows: Import Token from Environment (CLOUDFLARE_API_TOKEN)…');
     const dialog = rh.page.locator('.monaco-dialog-box', { hasText: 'Import the Cloudflare API token from CLOUDFLARE_API_TOKEN?' });
     await dialog.waitFor();
-    assert.deepEqual(await gatewayLog(rh), [], 'no request before the user agreed');
+    assert.deepEqual(await gatewayLog(rh.gateway?.apiBase), [], 'no request before the user agreed');
     assert.ok(!(await dialog.innerText()).includes(rh.gateway?.writeToken ?? '\u0000'), 'the dialog does not show the token');
     await wb.dialogButton('Import');
     await wb.quickInput.waitTitle('Which accounts?');
@@ -53,7 +49,7 @@ describe('Cloud accounts in the real workbench', function () {
     await wb.quickInput.accept();
     await wb.view.item(/^Gateway Test Account$/).first().waitFor({ timeout: 30_000 });
     await wb.view.item(/^Second Test Account$/).first().waitFor({ timeout: 30_000 });
-    const paths = (await gatewayLog(rh)).map((l) => `${l.method} ${l.path.split('?')[0]} ${l.status}`);
+    const paths = (await gatewayLog(rh.gateway?.apiBase)).map((l) => `${l.method} ${l.path.split('?')[0]} ${l.status}`);
     assert.ok(paths.includes('GET /client/v4/user/tokens/verify 200'), `verified as a user token: ${paths.join(', ')}`);
     assert.ok(paths.includes('GET /client/v4/accounts 200'), 'listed the accounts');
     for (const a of [FIRST, SECOND]) assert.ok(paths.includes(`GET /client/v4/accounts/${a.id}/workflows 200`), `listed ${a.name}'s Workflows`);
@@ -84,7 +80,7 @@ describe('Cloud accounts in the real workbench', function () {
     await wb.quickInput.waitTitle('Show step statistics from which connection?');
     await wb.quickInput.row('Gateway Test Account').first().waitFor();
     await wb.quickInput.row(`Local · ${rh.engine.baseUrl.replace(/^https?:\/\//, '')}`).first().waitFor();
-    const before = (await gatewayLog(rh)).length;
+    const before = (await gatewayLog(rh.gateway?.apiBase)).length;
     await wb.quickInput.pick('Staging');
     await rh.page.keyboard.press('Control+P');
     await wb.quickInput.widget.waitFor();
@@ -95,7 +91,7 @@ describe('Cloud accounts in the real workbench', function () {
     // The lenses' reads (a workflow's details and instances) went to the second account, none to the first.
     let reads: string[] = [];
     await until('the lenses read instances from the gateway', async () => {
-      reads = (await gatewayLog(rh)).slice(before).map((l) => l.path).filter((p) => /\/workflows\/[^/?]+/.test(p));
+      reads = (await gatewayLog(rh.gateway?.apiBase)).slice(before).map((l) => l.path).filter((p) => /\/workflows\/[^/?]+/.test(p));
       return reads.some((p) => p.includes('/instances'));
     });
     assert.ok(reads.every((p) => p.startsWith(`/client/v4/accounts/${SECOND.id}/`)), `every lens read went to the picked account: ${reads.join(', ')}`);
@@ -123,7 +119,7 @@ describe('Cloud accounts in the real workbench', function () {
     await wb.quickInput.accept();
     await rh.page.locator('.tabs-container .tab', { hasText: 'cloud-retained' }).first().waitFor({ timeout: 30_000 });
     assert.deepEqual(rh.gateway?.retention('cloud-retained'), { success_retention: '1 day', error_retention: '7 days' });
-    const created = (await gatewayLog(rh)).filter((l) => l.method === 'POST' && l.path.endsWith('/workflows/bulk-import/instances'));
+    const created = (await gatewayLog(rh.gateway?.apiBase)).filter((l) => l.method === 'POST' && l.path.endsWith('/workflows/bulk-import/instances'));
     assert.equal(created.length, 1, 'one create request');
     assert.ok(created[0].path.startsWith(`/client/v4/accounts/${FIRST.id}/`), 'on the account picked');
     await wb.webviewFocused();

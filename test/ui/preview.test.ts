@@ -38,21 +38,8 @@ describe('Instance preview in the real workbench', function () {
     await rh?.dispose();
   });
 
-  async function expandGroup(workflow: string, group: string): Promise<void> {
-    // Groups are level-3 rows; take the one that follows its workflow's row.
-    const rows = rh.page.locator('.part.sidebar [role="treeitem"]');
-    let labels: string[] = [];
-    let w = -1;
-    let gi = -1;
-    for (const end = Date.now() + 30_000; Date.now() < end && gi < 0; await new Promise((r) => setTimeout(r, 300))) {
-      labels = await rows.locator('.label-name').allTextContents();
-      w = labels.findIndex((l) => l === workflow);
-      gi = labels.findIndex((l, i) => w >= 0 && i > w && l.startsWith(group));
-    }
-    assert.ok(w >= 0 && gi > w, `${workflow} › ${group} is in the tree (${labels.join(' | ')})`);
-    const row = rows.nth(gi);
-    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
-  }
+  // Groups are level-3 rows: the one that follows its workflow's row.
+  const expandGroup = (workflow: string, group: string) => wb.view.expandAt([workflow, new RegExp(`^${group}`)]);
 
   it('an errored instance opens in the preview with its failing step selected and in view', async () => {
     await expandGroup('flaky-payments', 'Errored');

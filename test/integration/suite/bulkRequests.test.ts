@@ -7,17 +7,13 @@ import type { CloudConnection } from '../../../src/connections/types';
 import type { ConnectionNode, InstanceNode } from '../../../src/tree/nodes';
 import { api, isKind, truth, waitFor } from '../helpers';
 import { answering, confirmWith } from '../prompts';
+import { gatewayLog } from '../../support/gatewayLog';
 
 const env = (k: string) => {
   const v = process.env[k];
   assert.ok(v, `${k} is set by the runner`);
   return v;
 };
-
-async function gatewayLog(): Promise<{ method: string; path: string; status: number }[]> {
-  const res = await fetch(new URL('/__gateway/log', env('CFWF_GATEWAY_API')));
-  return (await res.json()) as { method: string; path: string; status: number }[];
-}
 
 describe('Bulk terminate and delete on a cloud account (through the gateway)', () => {
   it('3 selected instances: one batch terminate request and one batch delete request, no per-instance calls', async function () {
@@ -40,16 +36,16 @@ describe('Bulk terminate and delete on a cloud account (through the gateway)', (
         const found = running ? (await a.tree.getChildren(running)).filter(isKind('instance')).filter((n: InstanceNode) => ids.includes(n.instance.id)) : [];
         return found.length === 3 ? found : undefined;
       });
-      const before = (await gatewayLog()).length;
+      const before = (await gatewayLog(env('CFWF_GATEWAY_API'))).length;
       await answering(confirmWith('Terminate'), () => vscode.commands.executeCommand('cloudflareWorkflows.terminate', nodes[0], nodes));
-      const afterTerminate = (await gatewayLog()).slice(before);
+      const afterTerminate = (await gatewayLog(env('CFWF_GATEWAY_API'))).slice(before);
       assert.equal(afterTerminate.filter((l) => l.method === 'POST' && l.path.endsWith('/long-sleeper/instances/batch/terminate')).length, 1, JSON.stringify(afterTerminate));
       assert.equal(afterTerminate.filter((l) => l.method === 'PATCH').length, 0, 'no per-instance status change');
       for (const id of ids) await waitFor(`${id} terminated`, async () => (await truth().getInstance('long-sleeper', id)).status === 'terminated');
 
-      const mid = (await gatewayLog()).length;
+      const mid = (await gatewayLog(env('CFWF_GATEWAY_API'))).length;
       await answering(confirmWith('Delete'), () => vscode.commands.executeCommand('cloudflareWorkflows.deleteInstance', nodes[0], nodes));
-      const afterDelete = (await gatewayLog()).slice(mid);
+      const afterDelete = (await gatewayLog(env('CFWF_GATEWAY_API'))).slice(mid);
       assert.equal(afterDelete.filter((l) => l.method === 'POST' && l.path.endsWith('/long-sleeper/instances/batch/delete')).length, 1, JSON.stringify(afterDelete));
       assert.equal(afterDelete.filter((l) => l.method === 'DELETE').length, 0, 'no per-instance DELETE');
       const left = new Set((await truth().listInstances('long-sleeper', { perPage: 100 })).instances.map((i) => i.id));

@@ -8,6 +8,7 @@ import type { CloudConnection } from '../../../src/connections/types';
 import type { HostToWebview } from '../../../src/webview/protocol';
 import { api, truth, waitFor } from '../helpers';
 import { answering, confirmWith } from '../prompts';
+import { gatewayLog, type GatewayRequest } from '../../support/gatewayLog';
 
 const env = (k: string) => {
   const v = process.env[k];
@@ -15,22 +16,15 @@ const env = (k: string) => {
   return v;
 };
 
-type LogEntry = { method: string; path: string; status: number };
-
-async function gatewayLog(): Promise<LogEntry[]> {
-  const res = await fetch(new URL('/__gateway/log', env('CFWF_GATEWAY_API')));
-  return (await res.json()) as LogEntry[];
-}
-
 async function setStream(mode: 'on' | '501'): Promise<void> {
   const res = await fetch(new URL(`/__gateway/stream?mode=${mode}`, env('CFWF_GATEWAY_API')), { method: 'POST' });
   assert.equal(res.status, 200);
 }
 
-const pathname = (l: LogEntry) => new URL(l.path, 'http://x').pathname;
+const pathname = (l: GatewayRequest) => new URL(l.path, 'http://x').pathname;
 /** GET …/instances/{id}: one detail request (not /step, not /subscribe). */
-const detailGets = (log: LogEntry[], id: string) => log.filter((l) => l.method === 'GET' && pathname(l).endsWith(`/instances/${id}`));
-const subscribes = (log: LogEntry[], id: string) => log.filter((l) => pathname(l).endsWith(`/instances/${id}/subscribe`));
+const detailGets = (log: GatewayRequest[], id: string) => log.filter((l) => l.method === 'GET' && pathname(l).endsWith(`/instances/${id}`));
+const subscribes = (log: GatewayRequest[], id: string) => log.filter((l) => pathname(l).endsWith(`/instances/${id}/subscribe`));
 
 // Runs for a few seconds: a retried step, a 1 s sleep and a wait that times out after 2 s.
 const PARAMS = { orderId: 'S-1', outputKb: 1, approvalTimeout: '2 seconds' };
@@ -87,7 +81,7 @@ describe('Cloud instance view follows the event stream (through the gateway)', (
     );
     // A moment more: nothing polls after the final state either.
     await new Promise((r) => setTimeout(r, 4000));
-    const log = await gatewayLog();
+    const log = await gatewayLog(env('CFWF_GATEWAY_API'));
     assert.equal(detailGets(log, id).length, 1, `exactly the first detail request: ${JSON.stringify(detailGets(log, id))}`);
     const subs = subscribes(log, id);
     assert.ok(subs.length >= 1 && subs.every((l) => l.status === 101), `followed by the stream: ${JSON.stringify(subs)}`);
@@ -106,7 +100,7 @@ describe('Cloud instance view follows the event stream (through the gateway)', (
     await truth().sendEvent('approval-gate', id, 'decision', { approved: true });
     await waitFor('the completion notified', async () => a.watches.notified.some((n) => n.includes(`${id} completed`)), 30_000);
     await waitFor('the finished watch ends', async () => !a.watches.list().some((w) => w.id === id));
-    const log = await gatewayLog();
+    const log = await gatewayLog(env('CFWF_GATEWAY_API'));
     assert.ok(subscribes(log, id).some((l) => l.status === 101), 'the watch followed the stream');
     assert.equal(detailGets(log, id).length, 1, `only the watch's first detail request: ${JSON.stringify(detailGets(log, id))}`);
   });
@@ -117,7 +111,7 @@ describe('Cloud instance view follows the event stream (through the gateway)', (
     const id = `stream-poll-${Date.now()}`;
     const { last } = await openUntilComplete(id);
     assert.equal(last.meta.live, false);
-    const log = await gatewayLog();
+    const log = await gatewayLog(env('CFWF_GATEWAY_API'));
     const subs = subscribes(log, id);
     assert.equal(subs.length, 1, `asked for the stream once: ${JSON.stringify(subs)}`);
     assert.equal(subs[0].status, 501);

@@ -14,6 +14,7 @@ import type { CloudConnection } from '../../../src/connections/types';
 import type { ConnectionNode } from '../../../src/tree/nodes';
 import { api, EXTENSION_ID, isKind, truth } from '../helpers';
 import { answering, confirmWith } from '../prompts';
+import { gatewayLog } from '../../support/gatewayLog';
 
 const env = (k: string) => {
   const v = process.env[k];
@@ -29,11 +30,6 @@ async function gatewayToken(token: string, action?: { accept?: 'write'; rejectNe
   const res = await fetch(url, { method: action ? 'POST' : 'GET', headers: { authorization: `Bearer ${token}` } });
   assert.equal(res.status, 200);
   return ((await res.json()) as { uses: number }).uses;
-}
-
-async function gatewayLog(): Promise<{ method: string; path: string; status: number }[]> {
-  const res = await fetch(new URL('/__gateway/log', env('CFWF_GATEWAY_API')));
-  return (await res.json()) as { method: string; path: string; status: number }[];
 }
 
 describe('Sign In with Wrangler (real wrangler, through the gateway)', function () {
@@ -126,14 +122,14 @@ describe('Sign In with Wrangler (real wrangler, through the gateway)', function 
     // The connection's own backend (as the tree and commands get it), called once: a tree refresh could
     // also be loaded by the visible view at the same time, which would blur the counts.
     const backend = await a.registry.backend(conn.id);
-    const [usesA, usesB, runs, from] = [await gatewayToken(tokenA), await gatewayToken(tokenB), await renewals(), (await gatewayLog()).length];
+    const [usesA, usesB, runs, from] = [await gatewayToken(tokenA), await gatewayToken(tokenB), await renewals(), (await gatewayLog(env('CFWF_GATEWAY_API'))).length];
     await gatewayToken(tokenA, { rejectNext: 1 });
     const { result: workflows, prompts } = await answering(() => undefined, () => backend.listWorkflows());
     assert.deepEqual(prompts, [], 'nothing was shown to the user');
     assert.deepEqual(workflows.map((w) => w.name).sort(), (await truth().listWorkflows()).map((w) => w.name).sort());
     assert.equal((await renewals()) - runs, 1, 'wrangler ran again exactly once');
     assert.equal(await a.registry.cloud.getToken(conn.id), tokenB, "SecretStorage holds the re-run's token");
-    const seen = (await gatewayLog()).slice(from);
+    const seen = (await gatewayLog(env('CFWF_GATEWAY_API'))).slice(from);
     const refused = seen.filter((l) => l.status === 401);
     assert.equal(refused.length, 1, `one refused request: ${JSON.stringify(seen)}`);
     const list = seen.filter((l) => l.method === refused[0].method && l.path === refused[0].path);

@@ -207,6 +207,29 @@ export class WorkflowsView {
     // changes (counts), and a handle to the old element never sees the expansion (a CI failure).
     await this.page.locator('.part.sidebar [role="treeitem"][aria-expanded="true"]', { has: this.page.locator('.label-name', { hasText: label }) }).first().waitFor({ timeout: 30_000 });
   }
+  /**
+   * The row reached by `path`: each label (a string matches exactly) found after the previous one's
+   * row, as a group follows its workflow and a workflow its account (rows are flat, in tree order).
+   */
+  async rowAt(path: (string | RegExp)[], timeoutMs = 30_000): Promise<Locator> {
+    const rows = this.page.locator('.part.sidebar [role="treeitem"]');
+    let labels: string[] = [];
+    for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
+      labels = await rows.locator('.label-name').allTextContents();
+      let at = -1;
+      for (const p of path) {
+        at = labels.findIndex((l, i) => i > at && (typeof p === 'string' ? l === p : p.test(l)));
+        if (at < 0) break;
+      }
+      if (at >= 0) return rows.nth(at);
+    }
+    throw new Error(`${path.join(' › ')} is not in the tree (${labels.join(' | ')})`);
+  }
+  /** Expands the row reached by `path` (see rowAt) unless it is open already. */
+  async expandAt(path: (string | RegExp)[], timeoutMs = 30_000): Promise<void> {
+    const row = await this.rowAt(path, timeoutMs);
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+  }
   async rightClick(label: string | RegExp): Promise<ContextMenu> {
     await this.item(label).first().click({ button: 'right' });
     return new ContextMenu(this.page);
