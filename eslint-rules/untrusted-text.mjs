@@ -171,10 +171,16 @@ export default {
         } else if (name === 'showQuickPick') {
           checkItems(node.arguments[0]);
           checkOptions(node.arguments[1], ['title', 'placeHolder'], 'The quick pick');
-        } else if (name === 'pick' && node.arguments[0]?.type === 'ObjectExpression') {
-          // QuickSteps.pick (src/commands/steps.ts) shows its title, placeholder and items like showQuickPick.
-          checkOptions(node.arguments[0], ['title', 'placeholder'], 'The quick pick');
-          for (const p of node.arguments[0].properties) if (propName(p) === 'items') checkItems(p.value);
+        } else if (name === 'pick' && (node.arguments[0]?.type === 'ObjectExpression' || calleeName(node.callee.object ?? {}) === 'steps' || node.callee.object?.name === 'steps')) {
+          // QuickSteps.pick (src/commands/steps.ts) shows its title, placeholder and items like
+          // showQuickPick; its step must be written out at the call, where the rule can read it.
+          const step = node.arguments[0];
+          if (step?.type !== 'ObjectExpression') {
+            context.report({ node, messageId: 'unsafe', data: { what: 'A steps.pick() step that is not an object literal' } });
+            return;
+          }
+          checkOptions(step, ['title', 'placeholder'], 'The quick pick');
+          for (const p of step.properties) if (propName(p) === 'items') checkItems(p.value);
         } else if (name === 'push' && node.callee.type === 'MemberExpression' && node.callee.object.type === 'Identifier' && /items$/i.test(node.callee.object.name)) {
           node.arguments.forEach(checkItems);
         } else if (name === 'createWebviewPanel') {

@@ -102,6 +102,9 @@ export class PromptHook implements vscode.Disposable {
             else {
               qp.value = typed;
               for (const a of accepts) a();
+              // Nothing matched (a step takes only its rows, or the text was empty): a user would
+              // press Escape next; the command must end, not wait for the test's time-out.
+              if (qp.enabled) qp.hide();
             }
           },
           (e: unknown) => {

@@ -160,6 +160,7 @@ export async function removeConnection(ctx: CommandContext, ...args: unknown[]):
   if (conn.kind !== 'cloud') {
     throw new Error('Local sessions disappear when `wrangler dev` stops; remove a configured URL from the "cloudflareWorkflows.localUrls" setting.');
   }
+  ctx.steps.close();
   const confirmed = (await vscode.window.showWarningMessage(forNotification(`Remove "${conn.label}"? Its API token is deleted from SecretStorage.`), { modal: true }, 'Remove')) === 'Remove';
   if (!confirmed) return;
   ctx.registry.dropBackend(conn.id);

@@ -51,6 +51,8 @@ export async function createInstancesFromFile(ctx: CommandContext, ...args: unkn
   // The file is always the user's pick: an argument must not choose what gets sent.
   const picked = await vscode.window.showOpenDialog({ title: `JSON file of instances for ${workflow}`, filters: { JSON: ['json'] }, canSelectMany: false });
   const uri = must(picked?.[0]);
+  // In the browser the file dialog is itself a quick input and replaced the last step; on the desktop it is native.
+  ctx.steps.close();
   const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   const parsed = parseBatchFile(text);
   if ('errors' in parsed) {

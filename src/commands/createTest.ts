@@ -130,6 +130,7 @@ export async function createTestFromInstance(ctx: CommandContext, ...args: unkno
   }
   const test = generateReplayTest({ binding, instance: details, fullOutputs: outputs });
   notes.push(...test.notes);
+  ctx.steps.close();
   const target = await chooseTarget(project, replayTestFileName(t.workflow, t.id));
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(test.code));
   ctx.log.info(`Wrote a replay test of ${t.workflow}/${t.id} to ${target.fsPath}${notes.length ? `; not reproduced: ${notes.join(' | ')}` : ''}`);

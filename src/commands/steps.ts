@@ -17,10 +17,14 @@ export interface PickStep<T extends vscode.QuickPickItem> {
 
 export class QuickSteps implements vscode.Disposable {
   private last: vscode.QuickInput | undefined;
+  private ended = false;
 
   /** The row (or typed value) accepted; undefined when the user dismissed the step. */
   pick<T extends vscode.QuickPickItem>(step: PickStep<T>): Promise<T | undefined> {
+    // A step after the run ended would stay up with nobody to close it.
+    if (this.ended) throw new Error('A quick-input step was asked for after its command ended.');
     const qp = vscode.window.createQuickPick<T>();
+    let accepted = false;
     // eslint-disable-next-line local/untrusted-text -- checked where pick() is called (the rule reads pick's title and items)
     qp.title = step.title;
     qp.placeholder = step.placeholder;
@@ -33,6 +37,7 @@ export class QuickSteps implements vscode.Disposable {
         const value = qp.value.trim();
         const item = qp.selectedItems[0] ?? qp.items.find((i) => i.label === value) ?? (value ? step.typed?.(value) : undefined);
         if (!item) return;
+        accepted = true;
         qp.busy = true;
         qp.enabled = false;
         resolve(item);
@@ -42,10 +47,13 @@ export class QuickSteps implements vscode.Disposable {
         qp.busy = true;
         step.items().then(
           (items) => {
+            // Rows that arrive after the user typed and accepted change nothing.
+            if (accepted) return;
             qp.items = items;
             qp.busy = false;
           },
           (e: unknown) => {
+            if (accepted) return;
             reject(e);
             qp.hide();
           },
@@ -63,6 +71,7 @@ export class QuickSteps implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.ended = true;
     this.close();
   }
 

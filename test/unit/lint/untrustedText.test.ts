@@ -51,6 +51,7 @@ tester.run('untrusted-text (QuickSteps.pick, which shows its title, placeholder 
     unsafe('ctx.steps.pick({ title: `Workflows in ${c.label}`, items: [] });'),
     unsafe('ctx.steps.pick({ title: "Pick", placeholder: c.label, items: [] });'),
     unsafe('ctx.steps.pick({ title: "Pick", items: async () => (await list()).map((i) => ({ label: i.id })) });'),
+    unsafe('const step = { title: c.label, items: [] }; ctx.steps.pick(step);'),
   ],
 });
 
