@@ -286,8 +286,7 @@ describe('UI flows in the real workbench', function () {
     const file = join(rh.workspace, 'test', 'order-pipeline.order-complete.replay.test.ts');
     await ensureConnected(wb);
     await wb.view.expand('order-pipeline');
-    // Workflows above bulk-import: the first "Complete" group is order-pipeline's.
-    await wb.view.expand(/^Complete$/);
+    await wb.view.expandAt(['order-pipeline', /^Complete$/]);
     const menu = await wb.view.rightClick('order-complete');
     await menu.click('Create Test from Instance…');
     await rh.page.locator('.monaco-dialog-box', { hasText: "Write the replay test next to the project's tests?" }).waitFor();

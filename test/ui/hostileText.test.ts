@@ -163,6 +163,8 @@ describe('Hostile text in the real workbench', function () {
 
   it('Send Event… from the palette with an instance panel focused: workflow, instance, type and payload steps follow without the quick input hiding between them', async () => {
     // The panel's frame holds the focus, as when a user reads an instance and then runs a command.
+    await wb.view.expand(WF);
+    await wb.view.expandAt([WF, /^Errored$/]);
     await wb.view.item('hostile-errored').first().click();
     await wb.webview().frame.locator('.tl-label').first().click();
     await wb.webviewFocused();
