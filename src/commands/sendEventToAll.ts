@@ -59,10 +59,11 @@ async function chooseTargets(ctx: CommandContext, args: unknown[]): Promise<{ ta
     const scan = await ctx.tree.inbox.scanWorkflow(connection.id, workflow, ctx.tree.inbox.limits.maxFetches);
     const groups = groupByType(scan.entries, Date.now());
     if (groups.length === 0) throw new Error(`No instance of ${workflow} is waiting for an event${scan.unchecked ? ` among those checked (${scan.unchecked} not checked yet)` : ''}.`);
-    const pick = must(await vscode.window.showQuickPick(
-      groups.map((g) => ({ label: forQuickPickLabel(g.type ?? UNKNOWN_TYPE_LABEL), description: forQuickPickDescription(`${g.entries.length} waiting`), group: g })),
-      { title: 'Send Event to All: which waiting instances', placeHolder: 'Pick an event type' },
-    ));
+    const pick = must(await ctx.steps.pick({
+      title: 'Send Event to All: which waiting instances',
+      placeholder: 'Pick an event type',
+      items: groups.map((g) => ({ label: forQuickPickLabel(g.type ?? UNKNOWN_TYPE_LABEL), description: forQuickPickDescription(`${g.entries.length} waiting`), group: g })),
+    }));
     const targets = pick.group.entries.map((e) => ({ ...ctx.service.checkRef({ connectionId: connection.id, workflow, id: e.id }), status: connection.kind === 'cloud' ? ('waiting' as const) : ('running' as const) }));
     return { targets, suggested: [], ...(pick.group.type !== undefined ? { fixedType: pick.group.type } : {}) };
   }
