@@ -233,9 +233,11 @@ export class App {
   private renderHeader(): void {
     if (!this.details || !this.meta) return;
     const now = Date.now();
-    // The header is rebuilt on every update; keep keyboard focus on the same control.
+    // The header is rebuilt on every update; keep keyboard focus on the same control, but only while
+    // this frame has the focus: a frame keeps its last focused element after the user moved on, and
+    // focusing it again from a background update would take the focus from the workbench.
     const active = document.activeElement;
-    const focusKey = active instanceof HTMLElement && this.headerSlot.contains(active) ? (active.getAttribute('data-action') ?? active.getAttribute('aria-label') ?? active.textContent) : undefined;
+    const focusKey = document.hasFocus() && active instanceof HTMLElement && this.headerSlot.contains(active) ? (active.getAttribute('data-action') ?? active.getAttribute('aria-label') ?? active.textContent) : undefined;
     this.headerSlot.replaceChildren(
       renderHeader({
         details: this.details,

@@ -250,6 +250,24 @@ describe('instance webview in Chromium', function () {
     assert.deepEqual(state, TARGET);
   });
 
+  it('a live update keeps the focus on the same header button, but only while the frame has the focus', async () => {
+    await open();
+    await postToView(page, { type: 'init', target: TARGET }, instanceMessage(runningInstance()));
+    await page.waitForSelector('[data-action="terminate"]');
+    await page.focus('[data-action="terminate"]');
+    await postToView(page, instanceMessage(runningInstance()));
+    await afterPaint(page);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-action')), 'terminate', 'the rebuilt button has the focus again');
+    // In VS Code the frame loses the focus to the workbench (a quick input) and keeps its last focused
+    // element; an update must not focus it again, or the workbench loses what the user opened.
+    await page.evaluate(() => {
+      document.hasFocus = () => false;
+    });
+    await postToView(page, instanceMessage(runningInstance()));
+    await afterPaint(page);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-action') ?? null), null, 'no header button took the focus');
+  });
+
   it('sends only well-formed requests: actions legal for the status, copy, open, source', async () => {
     await open();
     await postToView(page, { type: 'init', target: TARGET }, instanceMessage(runningInstance()));
