@@ -238,6 +238,10 @@ describe('UI flows in the real workbench', function () {
     // The panel painted the instance (and took the focus, which it does once its frame loads).
     await wb.webview().text(/^payment-errored$/).first().waitFor({ timeout: 30_000 });
     await wb.webviewFocused();
+    // Closed, as the other flows close the panels they open: with a panel as the active editor, every
+    // quick input that hides hands the focus back to its frame a moment later, and a palette opened in
+    // that moment closes (a repeated round: "Show Log" lost its palette after this flow).
+    await wb.closeTab('payment-errored');
     await wb.page.locator('.part.sidebar .composite.title').first().click();
     const tabsBefore = await rh.page.locator('.tabs-container .tab').allInnerTexts();
     await wb.palette.run('Cloudflare Workflows: Go to Instance…');
