@@ -288,6 +288,10 @@ describe('UI flows in the real workbench', function () {
   it("Create Test from Instance… from the tree's context menu writes a replay test next to the project's tests and opens it", async () => {
     mkdirSync(join(rh.workspace, 'test'), { recursive: true });
     const file = join(rh.workspace, 'test', 'order-pipeline.order-complete.replay.test.ts');
+    // No panel left open: twice (a repeated round, a local run) this flow's twistie click, after the
+    // Watch flow, expanded nothing while a preview panel re-opened on payment-errored and took the
+    // focus (the focus record); with no preview there is nothing for the tree's selection to move.
+    await wb.closeAllTabs();
     await ensureConnected(wb);
     await wb.view.expand('order-pipeline');
     await wb.view.expandAt(['order-pipeline', /^Complete$/]);

@@ -94,6 +94,16 @@ export class Workbench {
     await tab.waitFor({ state: 'detached', timeout: 10_000 });
   }
 
+  /**
+   * Closes every editor tab without unsaved changes (instance panels among them) by its close button:
+   * keys would go to a focused webview, and a dirty one would ask whether to save.
+   */
+  async closeAllTabs(): Promise<void> {
+    const close = this.page.locator('.tabs-container .tab:not(.dirty) .tab-actions .action-label');
+    for (let i = 0; i < 10 && (await close.count()) > 0; i++) await close.first().click();
+    await this.page.locator('.tabs-container .tab:not(.dirty)').first().waitFor({ state: 'detached', timeout: 10_000 });
+  }
+
   async dialogButton(name: string): Promise<void> {
     await this.page.locator('.monaco-dialog-box').getByRole('button', { name, exact: true }).click();
   }
