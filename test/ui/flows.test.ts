@@ -265,32 +265,12 @@ describe('UI flows in the real workbench', function () {
     await output.locator('.view-lines', { hasText: /\[(info|warning|error)\]/ }).first().waitFor({ timeout: 20_000 });
   });
 
-  it('Watch Workflow (errors) notifies about a new errored instance; Stop All Watches ends it', async function () {
-    this.timeout(240_000);
-    await wb.palette.run('Cloudflare Workflows: Watch Workflow (errors)');
-    await wb.quickInput.pick('flaky-payments');
-    await rh.page.locator('.statusbar', { hasText: 'Watching flaky-payments for errors.' }).waitFor();
-    // The first check (every 10 s) records the current errored count; only an increase notifies.
-    await new Promise((r) => setTimeout(r, 12_000));
-    await createInstance(rh, 'flaky-payments', 'watched-error', { amount: 7 });
-    await until('errored in the engine', async () => (await engineStatus(rh, 'flaky-payments', 'watched-error')) === 'errored', 90_000);
-    await wb.notifications.expect(/1 new errored instance\(s\) in flaky-payments/, 30_000);
-    await wb.palette.run('Cloudflare Workflows: Stop All Watches');
-    await wb.palette.run('Notifications: Clear All Notifications');
-    await until('toasts cleared', async () => (await wb.notifications.toast(/new errored instance/).count()) === 0, 10_000);
-    await createInstance(rh, 'flaky-payments', 'unwatched-error', { amount: 8 });
-    await until('errored in the engine', async () => (await engineStatus(rh, 'flaky-payments', 'unwatched-error')) === 'errored', 90_000);
-    // Two more watch periods: a watch that still ran would have notified by now.
-    await new Promise((r) => setTimeout(r, 22_000));
-    assert.equal(await wb.notifications.toast(/new errored instance/).count(), 0, 'no watch notification after Stop All Watches');
-  });
-
   it("Create Test from Instance… from the tree's context menu writes a replay test next to the project's tests and opens it", async () => {
     mkdirSync(join(rh.workspace, 'test'), { recursive: true });
     const file = join(rh.workspace, 'test', 'order-pipeline.order-complete.replay.test.ts');
-    // No panel left open: twice (a repeated round, a local run) this flow's twistie click, after the
-    // Watch flow, expanded nothing while a preview panel re-opened on payment-errored and took the
-    // focus (the focus record); with no preview there is nothing for the tree's selection to move.
+    // Before the Watch flow, not after it: three times after it, this twistie click expanded nothing
+    // while a payment-errored preview opened and took the focus, even with every panel closed
+    // first (README, Stability: open). Cause not found; this order only avoids it.
     await wb.closeAllTabs();
     await ensureConnected(wb);
     await wb.view.expand('order-pipeline');
@@ -311,6 +291,26 @@ describe('UI flows in the real workbench', function () {
   });
 
   // Last: it adds a second connection, which the flows above do not expect.
+  it('Watch Workflow (errors) notifies about a new errored instance; Stop All Watches ends it', async function () {
+    this.timeout(240_000);
+    await wb.palette.run('Cloudflare Workflows: Watch Workflow (errors)');
+    await wb.quickInput.pick('flaky-payments');
+    await rh.page.locator('.statusbar', { hasText: 'Watching flaky-payments for errors.' }).waitFor();
+    // The first check (every 10 s) records the current errored count; only an increase notifies.
+    await new Promise((r) => setTimeout(r, 12_000));
+    await createInstance(rh, 'flaky-payments', 'watched-error', { amount: 7 });
+    await until('errored in the engine', async () => (await engineStatus(rh, 'flaky-payments', 'watched-error')) === 'errored', 90_000);
+    await wb.notifications.expect(/1 new errored instance\(s\) in flaky-payments/, 30_000);
+    await wb.palette.run('Cloudflare Workflows: Stop All Watches');
+    await wb.palette.run('Notifications: Clear All Notifications');
+    await until('toasts cleared', async () => (await wb.notifications.toast(/new errored instance/).count()) === 0, 10_000);
+    await createInstance(rh, 'flaky-payments', 'unwatched-error', { amount: 8 });
+    await until('errored in the engine', async () => (await engineStatus(rh, 'flaky-payments', 'unwatched-error')) === 'errored', 90_000);
+    // Two more watch periods: a watch that still ran would have notified by now.
+    await new Promise((r) => setTimeout(r, 22_000));
+    assert.equal(await wb.notifications.toast(/new errored instance/).count(), 0, 'no watch notification after Stop All Watches');
+  });
+
   it("Start Local Dev Session runs the workspace's own wrangler on a free port of 8787–8797 and connects to it", async function () {
     this.timeout(240_000);
     // The project's wrangler, as the workspace's own (node_modules/wrangler; a symlink, as pnpm lays it out).
