@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
 import { startRealHost, type RealHost } from '../runner/realHost';
-import { Workbench } from './pages/workbench';
+import { escapeRegExp, Workbench } from './pages/workbench';
 import { keepEvidence } from './support';
 
 describe('Instance preview in the real workbench', function () {
@@ -39,7 +39,7 @@ describe('Instance preview in the real workbench', function () {
   });
 
   // Groups are level-3 rows: the one that follows its workflow's row.
-  const expandGroup = (workflow: string, group: string) => wb.view.expandAt([workflow, new RegExp(`^${group}`)]);
+  const expandGroup = (workflow: string, group: string) => wb.view.expandAt([workflow, new RegExp(`^${escapeRegExp(group)}`)]);
 
   it('an errored instance opens in the preview with its failing step selected and in view', async () => {
     await expandGroup('flaky-payments', 'Errored');
