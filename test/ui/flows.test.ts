@@ -265,32 +265,6 @@ describe('UI flows in the real workbench', function () {
     await output.locator('.view-lines', { hasText: /\[(info|warning|error)\]/ }).first().waitFor({ timeout: 20_000 });
   });
 
-  it("Create Test from Instance… from the tree's context menu writes a replay test next to the project's tests and opens it", async () => {
-    mkdirSync(join(rh.workspace, 'test'), { recursive: true });
-    const file = join(rh.workspace, 'test', 'order-pipeline.order-complete.replay.test.ts');
-    // Before the Watch flow, not after it: three times after it, this twistie click expanded nothing
-    // while a payment-errored preview opened and took the focus, even with every panel closed
-    // first (README, Stability: open). Cause not found; this order only avoids it.
-    await wb.closeAllTabs();
-    await ensureConnected(wb);
-    await wb.view.expand('order-pipeline');
-    await wb.view.expandAt(['order-pipeline', /^Complete$/]);
-    const menu = await wb.view.rightClick('order-complete');
-    await menu.click('Create Test from Instance…');
-    await rh.page.locator('.monaco-dialog-box', { hasText: "Write the replay test next to the project's tests?" }).waitFor();
-    assert.ok(!existsSync(file), 'nothing written before the click');
-    await wb.dialogButton('Write Test');
-    await rh.page.locator('.tabs-container .tab.active', { hasText: 'order-pipeline.order-complete.replay.test.ts' }).waitFor({ timeout: 30_000 });
-    const code = readFileSync(file, 'utf8');
-    assert.match(code, /introspectWorkflowInstance/);
-    assert.match(code, /await instance\.waitForStatus\('complete'\);/);
-    // The fixture copy has no package.json: the missing setup is reported, nothing is installed.
-    await wb.notifications.expect(/vitest-pool-workers/);
-    await wb.screenshot(join(shots, 'create-test.png'));
-    await wb.palette.run('Notifications: Clear All Notifications');
-  });
-
-  // Last: it adds a second connection, which the flows above do not expect.
   it('Watch Workflow (errors) notifies about a new errored instance; Stop All Watches ends it', async function () {
     this.timeout(240_000);
     await wb.palette.run('Cloudflare Workflows: Watch Workflow (errors)');
@@ -311,6 +285,31 @@ describe('UI flows in the real workbench', function () {
     assert.equal(await wb.notifications.toast(/new errored instance/).count(), 0, 'no watch notification after Stop All Watches');
   });
 
+  it("Create Test from Instance… from the tree's context menu writes a replay test next to the project's tests and opens it", async () => {
+    mkdirSync(join(rh.workspace, 'test'), { recursive: true });
+    const file = join(rh.workspace, 'test', 'order-pipeline.order-complete.replay.test.ts');
+    // After the Watch flow on purpose: its errored instances land in the tree above order-pipeline
+    // while this flow walks down to it, which once moved a positional row locator onto another row.
+    await wb.closeAllTabs();
+    await ensureConnected(wb);
+    await wb.view.expand('order-pipeline');
+    await wb.view.expandAt(['order-pipeline', /^Complete$/]);
+    const menu = await wb.view.rightClick('order-complete');
+    await menu.click('Create Test from Instance…');
+    await rh.page.locator('.monaco-dialog-box', { hasText: "Write the replay test next to the project's tests?" }).waitFor();
+    assert.ok(!existsSync(file), 'nothing written before the click');
+    await wb.dialogButton('Write Test');
+    await rh.page.locator('.tabs-container .tab.active', { hasText: 'order-pipeline.order-complete.replay.test.ts' }).waitFor({ timeout: 30_000 });
+    const code = readFileSync(file, 'utf8');
+    assert.match(code, /introspectWorkflowInstance/);
+    assert.match(code, /await instance\.waitForStatus\('complete'\);/);
+    // The fixture copy has no package.json: the missing setup is reported, nothing is installed.
+    await wb.notifications.expect(/vitest-pool-workers/);
+    await wb.screenshot(join(shots, 'create-test.png'));
+    await wb.palette.run('Notifications: Clear All Notifications');
+  });
+
+  // Last: it adds a second connection, which the flows above do not expect.
   it("Start Local Dev Session runs the workspace's own wrangler on a free port of 8787–8797 and connects to it", async function () {
     this.timeout(240_000);
     // The project's wrangler, as the workspace's own (node_modules/wrangler; a symlink, as pnpm lays it out).

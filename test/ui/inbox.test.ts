@@ -47,8 +47,10 @@ describe('Waiting for events in the real workbench', function () {
     await wb.view.item(`Local · ${host}`).first().waitFor({ timeout: 30_000 });
     // Another local session on the machine (a developer's own wrangler dev) would be listed too: only
     // this test's engine stays expanded, so the rows below are its own.
-    for (const row of await wb.view.item(/^Local · /).all()) {
-      if ((await row.locator('.label-name').innerText()) !== `Local · ${host}` && (await row.getAttribute('aria-expanded')) === 'true') await row.locator('.monaco-tl-twistie').click();
+    // Rows are found by label, not by position (`all()` is positional, and rows move as they load).
+    for (const label of await wb.view.item(/^Local · /).locator('.label-name').allInnerTexts()) {
+      const row = wb.view.item(label).first();
+      if (label !== `Local · ${host}` && (await row.getAttribute('aria-expanded')) === 'true') await row.locator('.monaco-tl-twistie').click();
     }
     await wb.page.locator('.part.sidebar .composite.title').first().click();
     // A wider sidebar, so that the screenshots show the descriptions (counts, wait times, timeouts).

@@ -5,17 +5,10 @@ import { join } from 'node:path';
 import { root, type RealHost } from '../runner/realHost';
 import { Workbench } from './pages/workbench';
 
+export { until } from './wait';
+
 export const shots = process.env.UPDATE_SCREENSHOTS ? join(root, 'docs', 'screenshots') : join(root, 'test-results', 'screenshots');
 export const evidence = join(root, 'test-results', 'ui');
-
-export async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out: ${what}`);
-}
 
 export function findFiles(dir: string, pred: (f: string) => boolean, out: string[] = []): string[] {
   if (!existsSync(dir)) return out;

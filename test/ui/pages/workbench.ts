@@ -1,5 +1,6 @@
 // Page objects for the VS Code workbench served by code-server, driven through real Chromium.
 import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { poll } from '../wait';
 
 /** Installed once per page load (see Workbench.recordFocus). */
 const FOCUS_RECORDER = `(() => {
@@ -198,6 +199,60 @@ export class ContextMenu {
   }
 }
 
+interface TreeRow {
+  label: string;
+  level: number;
+}
+
+/**
+ * Where `path` leads in these rows (flat, in tree order): its first label anywhere, each next one
+ * a direct child of the previous row (a string matches exactly). -1 while it leads nowhere, which
+ * includes a row whose children have not loaded yet.
+ */
+function findPath(rows: TreeRow[], path: (string | RegExp)[]): number {
+  const matches = (p: string | RegExp, label: string) => (typeof p === 'string' ? label === p : p.test(label));
+  for (let start = 0; start < rows.length; start++) {
+    if (!matches(path[0], rows[start].label)) continue;
+    let at = start;
+    for (const p of path.slice(1)) {
+      const parent = rows[at].level;
+      let next = -1;
+      for (let i = at + 1; i < rows.length && rows[i].level > parent; i++) {
+        if (rows[i].level === parent + 1 && matches(p, rows[i].label)) {
+          next = i;
+          break;
+        }
+      }
+      at = next;
+      if (at < 0) break;
+    }
+    if (at >= 0) return at;
+  }
+  return -1;
+}
+
+/**
+ * A CSS selector (Playwright's engine) for rows[target], named by its labels and those of all its
+ * ancestors: each row a sibling after its parent's, at the next level, with no row of the
+ * parent's level or above in between (so never a same-named row in another subtree). Playwright's
+ * `:text-is` matches only the innermost element with the text: the label's own element, or the
+ * highlighted-label span inside it.
+ */
+function rowSelector(rows: TreeRow[], target: number): string {
+  const chain: TreeRow[] = [rows[target]];
+  for (let i = target - 1; i >= 0 && chain[0].level > 1; i--) if (rows[i].level === chain[0].level - 1) chain.unshift(rows[i]);
+  const one = (r: TreeRow) => {
+    const text = `:text-is(${JSON.stringify(r.label)})`;
+    return `[role="treeitem"][aria-level="${r.level}"]:has(:is(.label-name${text}, .label-name ${text}))`;
+  };
+  let selector = one(chain[0]);
+  for (const r of chain.slice(1)) {
+    const outside = Array.from({ length: r.level - 1 }, (_, i) => `[aria-level="${i + 1}"]`).join(', ');
+    selector = `${selector} ~ ${one(r)}:not(${selector} ~ :is(${outside}) ~ *)`;
+  }
+  return selector;
+}
+
 export class WorkflowsView {
   constructor(private readonly page: Page) {}
   async open(): Promise<void> {
@@ -209,49 +264,42 @@ export class WorkflowsView {
   item(label: string | RegExp): Locator {
     return this.page.locator('.part.sidebar [role="treeitem"]', { has: this.page.locator('.label-name', { hasText: label }) });
   }
+  /** Expands the first row with this label (a string matches exactly) unless it is open already. */
   async expand(label: string | RegExp): Promise<void> {
-    // A locator, so every read re-queries: a row re-renders when its description (counts) changes,
-    // and a handle to the element clicked would never see the expansion (a CI failure).
-    const row = this.item(label).first();
-    await row.waitFor({ timeout: 30_000 });
-    await this.expandRow(row, String(label));
+    await this.expandAt([label]);
   }
   private async expandRow(row: Locator, label: string): Promise<void> {
     if ((await row.getAttribute('aria-expanded')) === 'true') return;
     await row.locator('.monaco-tl-twistie').click();
     // Children still loading (a spinner in the twistie) means the click was taken.
     const taken = async () => (await row.getAttribute('aria-expanded')) === 'true' || (await row.locator('.monaco-tl-twistie.codicon-tree-item-loading').count()) > 0;
-    if (await this.until(taken, 5_000)) {
-      if (!(await this.until(async () => (await row.getAttribute('aria-expanded')) === 'true', 25_000))) throw new Error(`"${label}" did not finish expanding`);
+    if (await poll(taken, 5_000)) {
+      if (!(await poll(async () => (await row.getAttribute('aria-expanded')) === 'true', 25_000))) throw new Error(`"${label}" did not finish expanding`);
       return;
     }
-    // Open question (README, Stability): twice a twistie click took the list's focus and expanded
-    // nothing. Said in the output, so how often it happens stays visible, then clicked once more.
-    console.log(`    [ui] a twistie click did not expand "${label}"; clicking again`);
-    await row.locator('.monaco-tl-twistie').click();
-    if (!(await this.until(async () => (await row.getAttribute('aria-expanded')) === 'true', 25_000))) throw new Error(`"${label}" did not expand after two twistie clicks`);
-  }
-  private async until(fn: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-    for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) if (await fn()) return true;
-    return false;
+    // Once a twistie click expanded nothing, the row was a positional locator that had moved onto
+    // another row (see rowAt); a click that is not taken now is a failure, not a retry.
+    const selected = await this.page.locator('.part.sidebar [role="treeitem"][aria-selected="true"] .label-name').allTextContents();
+    throw new Error(`a twistie click did not expand "${label}" (selected rows: ${selected.join(' | ') || 'none'})`);
   }
   /**
-   * The row reached by `path`: each label (a string matches exactly) found after the previous one's
-   * row, as a group follows its workflow and a workflow its account (rows are flat, in tree order).
+   * The row reached by `path` (see findPath), once the tree shows it.
+   *
+   * The locator names the row by its labels and its ancestors', not by position: rows move while
+   * the tree loads, and an `nth()` did move between finding a row and clicking it. After the Watch
+   * flow, order-pipeline's children were still loading when the path was read, so it led to
+   * bulk-import's "Complete"; they appeared, and the twistie click at that position landed on an
+   * instance instead (it opened a preview, and the group never expanded).
    */
   async rowAt(path: (string | RegExp)[], timeoutMs = 30_000): Promise<Locator> {
-    const rows = this.page.locator('.part.sidebar [role="treeitem"]');
-    let labels: string[] = [];
+    const items = this.page.locator('.part.sidebar [role="treeitem"]');
+    let rows: TreeRow[] = [];
     for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
-      labels = await rows.locator('.label-name').allTextContents();
-      let at = -1;
-      for (const p of path) {
-        at = labels.findIndex((l, i) => i > at && (typeof p === 'string' ? l === p : p.test(l)));
-        if (at < 0) break;
-      }
-      if (at >= 0) return rows.nth(at);
+      rows = await items.evaluateAll((els) => els.map((e) => ({ label: e.querySelector('.label-name')?.textContent ?? '', level: Number(e.getAttribute('aria-level')) })));
+      const at = findPath(rows, path);
+      if (at >= 0) return this.page.locator('.part.sidebar').locator(rowSelector(rows, at)).first();
     }
-    throw new Error(`${path.join(' › ')} is not in the tree (${labels.join(' | ')})`);
+    throw new Error(`${path.join(' › ')} is not in the tree (${rows.map((r) => `${r.level}:${r.label}`).join(' | ')})`);
   }
   /** Expands the row reached by `path` (see rowAt) unless it is open already. */
   async expandAt(path: (string | RegExp)[], timeoutMs = 30_000): Promise<void> {
