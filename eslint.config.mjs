@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import dialogAfterSteps from './eslint-rules/dialog-after-steps.mjs';
 import noModuleState from './eslint-rules/no-module-state.mjs';
 import untrustedText from './eslint-rules/untrusted-text.mjs';
 
@@ -36,6 +37,12 @@ export default tseslint.config(
     ignores: ['src/webview/ui/**'],
     plugins: { state: { rules: { 'no-module-state': noModuleState } } },
     rules: { 'state/no-module-state': 'error' },
+  },
+  {
+    // A command's modal messages and save dialogs close its busy quick-input step first (steps.ts).
+    files: ['src/commands/**/*.ts'],
+    plugins: { dialogs: { rules: { 'dialog-after-steps': dialogAfterSteps } } },
+    rules: { 'dialogs/dialog-after-steps': 'error' },
   },
   {
     // api/ and model/ are pure: no vscode import, so they run in tests, benchmarks and the gateway.

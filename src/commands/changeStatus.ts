@@ -89,7 +89,6 @@ async function confirm(ctx: CommandContext, action: StatusAction, targets: Insta
   const buttons = [VERB[action]];
   const supportsRollback = action === 'terminate' && (await Promise.all(targets.map(async (t) => (await backendFor(ctx, t.connectionId)).capabilities.rollbackOnTerminate))).every(Boolean);
   if (supportsRollback) buttons.push('Roll Back, Then Terminate');
-  ctx.steps.close();
-  const pick = must(await vscode.window.showWarningMessage(forNotification(`${VERB[action]} ${what}?`, 400), { modal: true, detail: detail && forModalDetail(detail) }, ...buttons));
+  const pick = must(await ctx.steps.dialog(() => vscode.window.showWarningMessage(forNotification(`${VERB[action]} ${what}?`, 400), { modal: true, detail: detail && forModalDetail(detail) }, ...buttons)));
   return pick === 'Roll Back, Then Terminate' ? true : rollback;
 }

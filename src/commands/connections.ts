@@ -123,9 +123,9 @@ export async function importEnvToken(ctx: CommandContext): Promise<CloudConnecti
   const token = process.env.CLOUDFLARE_API_TOKEN;
   if (!token) throw new Error('CLOUDFLARE_API_TOKEN is not set in the environment VS Code was started from.');
   const accountId = process.env.CLOUDFLARE_ACCOUNT_ID;
-  const consent = (await vscode.window.showInformationMessage(
+  const consent = (await ctx.steps.dialog(() => vscode.window.showInformationMessage(
     forNotification(`Import the Cloudflare API token from CLOUDFLARE_API_TOKEN${accountId ? ` for account ${accountId}` : ''}? It will be stored in VS Code SecretStorage.`, 400),
-    { modal: true }, 'Import')) === 'Import';
+    { modal: true }, 'Import'))) === 'Import';
   if (!consent) return undefined;
   return addAccountWithToken(ctx, token, accountId ? [accountId] : undefined);
 }
@@ -160,8 +160,7 @@ export async function removeConnection(ctx: CommandContext, ...args: unknown[]):
   if (conn.kind !== 'cloud') {
     throw new Error('Local sessions disappear when `wrangler dev` stops; remove a configured URL from the "cloudflareWorkflows.localUrls" setting.');
   }
-  ctx.steps.close();
-  const confirmed = (await vscode.window.showWarningMessage(forNotification(`Remove "${conn.label}"? Its API token is deleted from SecretStorage.`), { modal: true }, 'Remove')) === 'Remove';
+  const confirmed = (await ctx.steps.dialog(() => vscode.window.showWarningMessage(forNotification(`Remove "${conn.label}"? Its API token is deleted from SecretStorage.`), { modal: true }, 'Remove'))) === 'Remove';
   if (!confirmed) return;
   ctx.registry.dropBackend(conn.id);
   await ctx.registry.cloud.remove(conn.id);
@@ -173,7 +172,7 @@ export async function connectLocal(ctx: CommandContext): Promise<void> {
   const url = must(await vscode.window.showInputBox({ title: 'Connect to a local dev session', value: 'http://127.0.0.1:8787', validateInput: (v) => (httpHost(v.trim()) ? undefined : 'Enter an http(s) URL such as http://127.0.0.1:8787') })).trim().replace(/\/+$/, '');
   if (!httpHost(url)) throw new Error('Enter an http(s) URL such as http://127.0.0.1:8787.');
   if (!isLoopback(url) && !ctx.registry.consent.has(url)) {
-    const ok = (await vscode.window.showWarningMessage(forNotification(`${url} is not a loopback address: requests will leave this machine, unauthenticated. Connect anyway?`, 600), { modal: true }, 'Connect')) === 'Connect';
+    const ok = (await ctx.steps.dialog(() => vscode.window.showWarningMessage(forNotification(`${url} is not a loopback address: requests will leave this machine, unauthenticated. Connect anyway?`, 600), { modal: true }, 'Connect'))) === 'Connect';
     if (!ok) return;
     await ctx.registry.consent.grant(url);
   }

@@ -8,6 +8,7 @@ import { generateReplayTest, replayTestFileName } from '../model/replayTest';
 import type { DoStep, InstanceDetails } from '../model/types';
 import { parseWranglerConfig } from '../model/wranglerConfig';
 import { backendFor, Cancelled, type CommandContext, must, resolveInstances } from './context';
+import type { QuickSteps } from './steps';
 
 /** At most this many full-output requests per test (each is one API call against the rate budget). */
 const MAX_OUTPUT_FETCHES = 100;
@@ -85,25 +86,27 @@ async function missingSetup(project: vscode.Uri): Promise<string[]> {
   return missing;
 }
 
-async function chooseTarget(project: Project | undefined, fileName: string): Promise<vscode.Uri> {
+async function chooseTarget(steps: QuickSteps, project: Project | undefined, fileName: string): Promise<vscode.Uri> {
   const tests = project ? await testsFolder(project.dir) : undefined;
   if (tests) {
     const target = vscode.Uri.joinPath(tests, fileName);
     const replace = await exists(target);
     const write = replace ? 'Replace' : 'Write Test';
     const other = 'Choose Another Location…';
-    const answer = await vscode.window.showInformationMessage(
-      replace ? 'Replace the existing replay test?' : 'Write the replay test next to the project\'s tests?',
-      { modal: true, detail: forModalDetail(vscode.workspace.asRelativePath(target)) },
-      write,
-      other,
+    const answer = await steps.dialog(() =>
+      vscode.window.showInformationMessage(
+        replace ? 'Replace the existing replay test?' : 'Write the replay test next to the project\'s tests?',
+        { modal: true, detail: forModalDetail(vscode.workspace.asRelativePath(target)) },
+        write,
+        other,
+      ),
     );
     if (answer === write) return target;
     if (answer !== other) throw new Cancelled();
   }
   // Unsure where the tests go (or the user wants elsewhere): the save dialog decides, never an argument.
   const base = tests ?? project?.dir ?? vscode.workspace.workspaceFolders?.[0]?.uri;
-  return must(await vscode.window.showSaveDialog({ title: 'Save the replay test', defaultUri: base ? vscode.Uri.joinPath(base, fileName) : undefined, filters: { TypeScript: ['ts'] } }));
+  return must(await steps.dialog(() => vscode.window.showSaveDialog({ title: 'Save the replay test', defaultUri: base ? vscode.Uri.joinPath(base, fileName) : undefined, filters: { TypeScript: ['ts'] } })));
 }
 
 export async function createTestFromInstance(ctx: CommandContext, ...args: unknown[]): Promise<vscode.Uri | undefined> {
@@ -130,8 +133,7 @@ export async function createTestFromInstance(ctx: CommandContext, ...args: unkno
   }
   const test = generateReplayTest({ binding, instance: details, fullOutputs: outputs });
   notes.push(...test.notes);
-  ctx.steps.close();
-  const target = await chooseTarget(project, replayTestFileName(t.workflow, t.id));
+  const target = await chooseTarget(ctx.steps, project, replayTestFileName(t.workflow, t.id));
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(test.code));
   ctx.log.info(`Wrote a replay test of ${t.workflow}/${t.id} to ${target.fsPath}${notes.length ? `; not reproduced: ${notes.join(' | ')}` : ''}`);
   const setup = project ? await missingSetup(project.dir) : [];

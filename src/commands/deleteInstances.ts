@@ -11,7 +11,6 @@ export async function deleteInstances(ctx: CommandContext, ...args: unknown[]): 
   }
   // Always asked: no argument can say "already confirmed".
   const what = targets.length === 1 ? `instance "${targets[0].id}"` : `${targets.length} instances`;
-  ctx.steps.close();
-  must(await vscode.window.showWarningMessage(forNotification(`Delete ${what}?`, 400), { modal: true, detail: 'Its stored state and step history are removed. A running instance is stopped.' }, 'Delete'));
+  must(await ctx.steps.dialog(() => vscode.window.showWarningMessage(forNotification(`Delete ${what}?`, 400), { modal: true, detail: 'Its stored state and step history are removed. A running instance is stopped.' }, 'Delete')));
   await runBatched(ctx, 'Delete', 'delete', targets, (t) => ctx.service.deleteInstance(t));
 }

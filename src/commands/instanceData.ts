@@ -45,8 +45,7 @@ export async function exportInstance(ctx: CommandContext, ...args: unknown[]): P
   const text = await fetchJson(ctx, t);
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   // The destination is always the user's pick in the save dialog, never an argument.
-  ctx.steps.close();
-  const target = must(await vscode.window.showSaveDialog({ title: `Export ${t.id}`, defaultUri: folder ? vscode.Uri.joinPath(folder, `${t.workflow}-${t.id}.json`) : undefined, filters: { JSON: ['json'] } }));
+  const target = must(await ctx.steps.dialog(() => vscode.window.showSaveDialog({ title: `Export ${t.id}`, defaultUri: folder ? vscode.Uri.joinPath(folder, `${t.workflow}-${t.id}.json`) : undefined, filters: { JSON: ['json'] } })));
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
   ctx.log.info(`Exported ${t.workflow}/${t.id} to ${target.fsPath}`);
   return target;

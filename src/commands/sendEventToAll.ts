@@ -100,8 +100,7 @@ async function send(ctx: CommandContext, run: Run): Promise<ChunkedSendResult<In
     ...(n > 10 ? [`… and ${n - 10} more`] : []),
   ];
   const go = `Send to ${n}`;
-  ctx.steps.close();
-  const ok = await vscode.window.showWarningMessage(forNotification(`Send event "${run.type}" to ${n} instance${n === 1 ? '' : 's'}?`, 300), { modal: true, detail: forModalDetail(lines.join('\n')) }, go);
+  const ok = await ctx.steps.dialog(() => vscode.window.showWarningMessage(forNotification(`Send event "${run.type}" to ${n} instance${n === 1 ? '' : 's'}?`, 300), { modal: true, detail: forModalDetail(lines.join('\n')) }, go));
   if (ok !== go) throw new Cancelled();
 
   let result: ChunkedSendResult<InstanceTarget> | undefined;

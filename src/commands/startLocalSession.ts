@@ -38,7 +38,7 @@ export async function startLocalSession(ctx: CommandContext): Promise<void> {
   }
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port)];
   const what = wrangler ? `wrangler ${wrangler.version} (the workspace's)` : 'npx wrangler';
-  must(await vscode.window.showWarningMessage(forNotification(`Run "wrangler dev" on port ${port}?`), { modal: true, detail: forModalDetail(`It runs the Worker in ${vscode.workspace.asRelativePath(cwd)} on this machine with ${what}.`) }, 'Run wrangler dev'));
+  must(await ctx.steps.dialog(() => vscode.window.showWarningMessage(forNotification(`Run "wrangler dev" on port ${port}?`), { modal: true, detail: forModalDetail(`It runs the Worker in ${vscode.workspace.asRelativePath(cwd)} on this machine with ${what}.`) }, 'Run wrangler dev')));
 
   const env = { WRANGLER_SEND_METRICS: 'false' };
   const terminal = wrangler && node

@@ -64,7 +64,17 @@ export class QuickSteps implements vscode.Disposable {
     return chosen;
   }
 
-  /** Hides the last step now (before a modal dialog, which a quick input left up would lose the focus to). */
+  /**
+   * Shows a modal message or a save dialog once the last step is closed: a dialog is not a quick
+   * input, so it would not replace the busy step, which would stay up behind it and after it. The
+   * lint rule local/dialog-after-steps makes commands show their dialogs through here.
+   */
+  async dialog<T>(show: () => Thenable<T>): Promise<T> {
+    this.close();
+    return show();
+  }
+
+  /** Hides the last step now (after a file dialog that replaced it in the browser). */
   close(): void {
     this.last?.dispose();
     this.last = undefined;
