@@ -98,6 +98,8 @@ describe('Cloud accounts in the real workbench', function () {
   });
 
   it('Create Instance on a cloud account asks for retention, refuses one that is not a duration, and sends the one typed', async () => {
+    const logBefore = (await gatewayLog(rh.gateway?.apiBase)).length;
+    const tabsBefore = await wb.tabResources();
     await wb.palette.run('Cloudflare Workflows: Create Instance…');
     await wb.quickInput.waitTitle('Cloudflare Workflows: Connection');
     await wb.quickInput.pick('Gateway Test Account');
@@ -106,7 +108,7 @@ describe('Cloud accounts in the real workbench', function () {
     await wb.quickInput.waitTitle(/\(1\/3\): ID/);
     await wb.quickInput.type('cloud-retained');
     await wb.quickInput.accept();
-    await rh.page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor();
+    await wb.newActiveTab(tabsBefore, /^Untitled-\d+$/);
     await wb.notifications.toast(/edit the JSON in the editor/).getByRole('button', { name: 'Create Instance' }).click();
     await wb.quickInput.waitTitle(/\(3\/3\): retention/);
     const input = wb.quickInput.widget.locator('input.input');
@@ -114,12 +116,14 @@ describe('Cloud accounts in the real workbench', function () {
     await wb.quickInput.widget.getByText(/Success retention "forever" is not a duration/).first().waitFor();
     await wb.quickInput.accept();
     await wb.quickInput.waitTitle(/\(3\/3\): retention/);
-    assert.equal(await (await fetch(new URL('/__gateway/retention', rh.gateway?.apiBase))).text(), '{}', 'nothing created while the retention is invalid');
+    // Nothing sent while the retention is invalid: no create request at all reached the gateway.
+    const createsSoFar = (await gatewayLog(rh.gateway?.apiBase)).slice(logBefore).filter((l) => l.method === 'POST' && l.path.endsWith('/workflows/bulk-import/instances'));
+    assert.deepEqual(createsSoFar, [], 'no create request while the retention is invalid');
     await input.fill('1 day, 7 days');
     await wb.quickInput.accept();
     await rh.page.locator('.tabs-container .tab', { hasText: 'cloud-retained' }).first().waitFor({ timeout: 30_000 });
     assert.deepEqual(rh.gateway?.retention('cloud-retained'), { success_retention: '1 day', error_retention: '7 days' });
-    const created = (await gatewayLog(rh.gateway?.apiBase)).filter((l) => l.method === 'POST' && l.path.endsWith('/workflows/bulk-import/instances'));
+    const created = (await gatewayLog(rh.gateway?.apiBase)).slice(logBefore).filter((l) => l.method === 'POST' && l.path.endsWith('/workflows/bulk-import/instances'));
     assert.equal(created.length, 1, 'one create request');
     assert.ok(created[0].path.startsWith(`/client/v4/accounts/${FIRST.id}/`), 'on the account picked');
     await wb.webviewFocused();

@@ -146,6 +146,7 @@ describe('UI flows in the real workbench', function () {
   });
 
   it('creates an instance from the palette through the JSON params editor', async () => {
+    const tabsBefore = await wb.tabResources();
     await wb.palette.run('Cloudflare Workflows: Create Instance…');
     await wb.quickInput.pick('bulk-import');
     await wb.quickInput.waitTitle(/ID/);
@@ -154,7 +155,7 @@ describe('UI flows in the real workbench', function () {
     await wb.quickInput.type('from-palette', { clear: true });
     await wb.quickInput.accept();
     // The params open in a real JSON editor; the notification's button sends them.
-    await rh.page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor();
+    await wb.newActiveTab(tabsBefore, /^Untitled-\d+$/);
     // Synthetic typing into Monaco here doubles auto-closed quotes, so the template `{ }` is sent as is.
     await wb.notifications.toast(/edit the JSON in the editor/).getByRole('button', { name: 'Create Instance' }).click();
     await until('created and complete', async () => (await engineStatus(rh, 'bulk-import', 'from-palette')) === 'complete');
@@ -183,12 +184,13 @@ describe('UI flows in the real workbench', function () {
   });
   it('types JSON params into the editor: bad JSON is marked with the extension\'s message until fixed, and the engine receives exactly what was typed', async () => {
     await ensureConnected(wb);
+    const tabsBefore = await wb.tabResources();
     await wb.palette.run('Cloudflare Workflows: Create Instance…');
     await wb.quickInput.pick('bulk-import');
     await wb.quickInput.waitTitle(/ID/);
     await wb.quickInput.type('typed-params');
     await wb.quickInput.accept();
-    await rh.page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor();
+    await wb.newActiveTab(tabsBefore, /^Untitled-\d+$/);
     // Through the clipboard, as a user pastes: typed keys would meet the editor's auto-closing of
     // quotes and brackets and auto-indent (seen: a doubled closing brace).
     const typed = { count: 3, note: 'from the UI "quoted" ✓' };

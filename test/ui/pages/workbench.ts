@@ -1,6 +1,6 @@
 // Page objects for the VS Code workbench served by code-server, driven through real Chromium.
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { poll } from '../wait';
+import { poll, until } from '../wait';
 
 /** Installed once per page load (see Workbench.recordFocus). */
 const FOCUS_RECORDER = `(() => {
@@ -85,6 +85,29 @@ export class Workbench {
       const el = document.activeElement;
       return !!el && el.tagName === 'IFRAME' && el.classList.contains('webview');
     }, undefined, { timeout: 30_000 });
+  }
+
+  /**
+   * The resource names of the open editor tabs (VS Code's `data-resource-name`: "Untitled-2" even
+   * when the tab's label shows the document's first line), to tell a newly opened tab from the rest.
+   */
+  async tabResources(): Promise<string[]> {
+    return this.page.locator('.tabs-container .tab').evaluateAll((tabs) => tabs.map((t) => t.getAttribute('data-resource-name') ?? ''));
+  }
+
+  /**
+   * Waits until the active tab is one that was not open before (`before` from tabResources()) and
+   * its resource matches `name`. An editor left open by an earlier flow (an untitled params document
+   * is kept, so that typed JSON is never lost) can be the active tab at once and match a bare title.
+   */
+  async newActiveTab(before: string[], name: RegExp): Promise<string> {
+    const active = this.page.locator('.tabs-container .tab.active');
+    let seen = '';
+    await until(`a new active tab matching ${name} (open before: ${JSON.stringify(before)})`, async () => {
+      seen = (await active.first().getAttribute('data-resource-name').catch(() => null)) ?? '';
+      return name.test(seen) && !before.includes(seen);
+    });
+    return seen;
   }
 
   /** Closes an editor tab by its close button (not by keys, which a focused webview would take). */
