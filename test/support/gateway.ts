@@ -13,7 +13,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Cron } from 'croner';
 import { Pool } from 'undici';
+import { stripJsonc } from '../../src/model/wranglerConfig';
 
 export interface GatewayOptions {
   /** The engine's Local Explorer API, e.g. http://127.0.0.1:8787/cdn-cgi/local/explorer/api. */
@@ -30,6 +34,36 @@ export interface GatewayOptions {
    * https://developers.cloudflare.com/fundamentals/api/get-started/account-owned-tokens/
    */
   accountTokens?: Record<string, { accountId: string; scope: 'read' | 'write' }>;
+  /**
+   * The wrangler config of the Worker the engine runs, as if deployed: its workflows' `schedules`
+   * become the API's cron schedules. Default: the fixture Worker's.
+   */
+  workerConfig?: string;
+}
+
+/**
+ * Cron schedules by workflow, as `wrangler deploy` sends them (`PUT /workflows/{name}` with
+ * `schedules: [{cron}]`, wrangler 4.164's deploy code; config key `schedules`, a string or an array:
+ * https://developers.cloudflare.com/changelog/post/2026-06-02-cron-workflows/ "Schedule Workflow
+ * instances directly from your Workflow binding").
+ */
+function deployedSchedules(configPath: string): Map<string, string[]> {
+  const config = JSON.parse(stripJsonc(readFileSync(configPath, 'utf8'))) as { workflows?: { name?: unknown; schedules?: unknown }[] };
+  const out = new Map<string, string[]>();
+  for (const w of config.workflows ?? []) {
+    const crons = typeof w.schedules === 'string' ? [w.schedules] : Array.isArray(w.schedules) ? w.schedules.filter((c): c is string => typeof c === 'string') : [];
+    if (typeof w.name === 'string' && crons.length) out.set(w.name, crons);
+  }
+  return out;
+}
+
+/**
+ * `schedules` of a workflow object (workflows-api.md §1.3: optional array of `{cron, next_instance}`).
+ * GUESS: next_instance is the next time the cron fires, in UTC, as an ISO 8601 date-time; the
+ * reference names the field without describing its value.
+ */
+function schedulesOf(name: string, schedules: Map<string, string[]>): Json[] {
+  return (schedules.get(name) ?? []).map((cron) => ({ cron, next_instance: new Cron(cron, { timezone: 'UTC' }).nextRun()?.toISOString() ?? null }));
 }
 
 export interface Gateway {
@@ -119,6 +153,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const tokens: Record<string, 'read' | 'write'> = { ...(opts.tokens ?? { 'test-write-token': 'write', 'test-read-token': 'read' }) };
   const accounts = opts.accounts ?? [{ id: '0123456789abcdef0123456789abcdef', name: 'Gateway Test Account' }];
   const accountTokens = opts.accountTokens ?? { 'test-account-token': { accountId: accounts[0].id, scope: 'write' as const } };
+  const schedules = deployedSchedules(opts.workerConfig ?? join(__dirname, '..', 'fixtures', 'workers', 'wrangler.jsonc'));
   const rejections = new Map<string, number>();
   const uses = new Map<string, number>();
   let statusField: 'status' | 'action' = 'status';
@@ -378,7 +413,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       const rows = await Promise.all(
         slice.map(async (w) => {
           const d = (await must('GET', `/workflows/${encodeURIComponent(String(w.name))}`)) as Json;
-          return { id: uuidFor(String(w.name)), created_on: '2026-01-01T00:00:00Z', modified_on: '2026-01-01T00:00:00Z', triggered_on: null, ...w, instances: d.instances ?? {} };
+          return { id: uuidFor(String(w.name)), created_on: '2026-01-01T00:00:00Z', modified_on: '2026-01-01T00:00:00Z', triggered_on: null, schedules: schedulesOf(String(w.name), schedules), ...w, instances: d.instances ?? {} };
         }),
       );
       send(res, 200, envelope(rows, { page, per_page: perPage, count: rows.length, total_count: list.length, total_pages: Math.ceil(list.length / perPage) }));
@@ -388,9 +423,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (sub === undefined) {
       if (method !== 'GET') throw new HttpError(405, 10000, 'Method not allowed');
       const d = (await must('GET', wf)) as Json;
-      // `schedules` (CFTS WorkflowGetResponse: [{cron, next_instance}]): the fixture's wrangler config
-      // has no cron triggers, so none. GUESS: that production sends [] rather than leaving it out.
-      send(res, 200, envelope({ id: uuidFor(name), created_on: '2026-01-01T00:00:00Z', modified_on: '2026-01-01T00:00:00Z', triggered_on: null, schedules: [], ...d }));
+      // `schedules` (CFTS WorkflowGetResponse: [{cron, next_instance}]) from the deployed config (see
+      // deployedSchedules). GUESS: that production sends [] for a workflow without one rather than
+      // leaving the field out.
+      send(res, 200, envelope({ id: uuidFor(name), created_on: '2026-01-01T00:00:00Z', modified_on: '2026-01-01T00:00:00Z', triggered_on: null, schedules: schedulesOf(name, schedules), ...d }));
       return;
     }
     // GET /workflows/{name}/versions: the engine has no versions, so the gateway answers with the one

@@ -96,6 +96,20 @@ describe('Sign-in paths (through the gateway)', () => {
       assert.match(text, /Last triggered\s+never/);
       assert.match(text, /Cron schedules\n {2}none/);
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+      // bulk-import has a schedule in the fixture's wrangler config ("0 3 * * *", as deployed): its
+      // details and its tooltip in the tree show it with the next run, 03:00 UTC today or tomorrow.
+      const next = new Date();
+      next.setUTCHours(3, 0, 0, 0);
+      if (next.getTime() <= Date.now()) next.setUTCDate(next.getUTCDate() + 1);
+      const nextIso = next.toISOString();
+      const bulk = workflows.find((w) => w.name === 'bulk-import');
+      assert.ok(bulk);
+      await vscode.commands.executeCommand('cloudflareWorkflows.showWorkflowDetails', bulk);
+      const bulkText = vscode.window.activeTextEditor?.document.getText() ?? '';
+      assert.ok(bulkText.includes(`Cron schedules\n  0 3 * * * — next run ${nextIso} (`), `the schedule and its next run (${nextIso}) in:\n${bulkText}`);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      assert.ok(String(a.tree.getTreeItem(bulk).tooltip).includes(`Cron 0 3 * * * — next run ${new Date(nextIso).toLocaleString()}`), String(a.tree.getTreeItem(bulk).tooltip));
     } finally {
       for (const c of added ?? []) await answering(confirmWith('Remove'), () => vscode.commands.executeCommand('cloudflareWorkflows.removeConnection', c.id));
     }
