@@ -1,6 +1,6 @@
 // Every command against the real engine, checked through an independent client afterwards.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -37,8 +37,18 @@ async function instanceCount(workflow: string): Promise<number> {
 
 describe('Commands against the engine', function () {
   let conn: string;
+  // Folders made for the file dialogs' answers, removed at the end (each run used to leave its own).
+  const scratch: string[] = [];
+  const scratchDir = (prefix: string) => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    scratch.push(dir);
+    return dir;
+  };
   before(async () => {
     conn = await localConnectionId();
+  });
+  after(() => {
+    for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   });
 
   // Create Instance takes its id and params only from the user (an editor), so these drive the service it calls.
@@ -67,7 +77,7 @@ describe('Commands against the engine', function () {
   });
 
   it('Create Instances from JSON File creates every item; a bad file creates none', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cfwf-batch-'));
+    const dir = scratchDir('cfwf-batch-');
     const good = join(dir, 'good.json');
     writeFileSync(good, JSON.stringify(Array.from({ length: 12 }, (_, i) => ({ id: `batch-${i}`, params: { count: 1 } }))));
     // The file is the user's pick in the open dialog, answered here.
@@ -220,7 +230,7 @@ describe('Commands against the engine', function () {
     assert.equal(copied.id, 'order-complete');
     assert.equal(copied.status, 'complete');
     assert.ok(copied.steps.some((s: { name: string }) => s.name === 'reserve stock-1'));
-    const target = vscode.Uri.file(join(mkdtempSync(join(tmpdir(), 'cfwf-export-')), 'out.json'));
+    const target = vscode.Uri.file(join(scratchDir('cfwf-export-'), 'out.json'));
     // The destination is the user's pick in the save dialog, answered here.
     await answering((p) => (p.kind === 'saveDialog' ? target.fsPath : undefined), () => vscode.commands.executeCommand(C('exportInstance'), ref(conn, 'order-pipeline', 'order-complete')));
     assert.equal(JSON.parse(readFileSync(target.fsPath, 'utf8')).id, 'order-complete');

@@ -7,9 +7,9 @@
 import * as assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { InstanceDetails } from '../../../src/model/types';
 import { api, commandErrorList, EXTENSION_ID, expectCommandError, localConnectionId, truth, waitFor } from '../helpers';
@@ -122,6 +122,7 @@ describe('Hostile command arguments', function () {
     const removeTries = [...asked.entries()].filter(([k]) => k.startsWith('cloudflareWorkflows.removeConnection |') && k.includes(cloud.id));
     assert.ok(removeTries.length > 0 && removeTries.every(([, v]) => v.prompts.some((p) => p.modal)), 'removing the cloud connection always showed its modal confirmation');
     assert.ok(!existsSync(file), 'no file was written at the Uri given as an argument');
+    rmSync(dirname(file), { recursive: true, force: true });
 
     // Nothing destructive reached the engine, and the cloud connection survived its removal attempts.
     const s = await truth().getInstance(sleeper.workflow, sleeper.id);
